@@ -1,0 +1,47 @@
+package dev.switchboard.auth;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The embedded default's JWT secret: generated once and kept in the data folder, so tokens minted with
+ * {@code switchboard token} keep working across restarts of a development server.
+ */
+public final class DevSecret {
+    static final String FILE_NAME = "jwt-secret";
+
+    private DevSecret() {
+    }
+
+    /** Reads the secret kept in {@code dataDir}, creating it (owner-only readable) on first use. */
+    public static String loadOrCreate(Path dataDir) {
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            if (Files.isRegularFile(file)) {
+                String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (secret.length() >= 32) {
+                    return secret;
+                }
+            }
+            Files.createDirectories(dataDir);
+            byte[] bytes = new byte[48];
+            new SecureRandom().nextBytes(bytes);
+            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: the folder's own permissions apply
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the development JWT secret in " + file, e);
+        }
+    }
+}

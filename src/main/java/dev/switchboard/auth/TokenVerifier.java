@@ -1,0 +1,126 @@
+package dev.switchboard.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+
+import java.nio.charset.StandardCharsets;
+import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verifies the web app's JWTs (HS256 with the shared secret, RS256 with its public key) and turns them into a
+ * {@link Principal}. Signature and time checks are Nimbus JOSE+JWT's; this class adds the helpdesk claims.
+ *
+ * <p>Thread-safe and cheap: one instance serves every connection.
+ */
+public final class TokenVerifier {
+    private final JWSVerifier hmac;
+    private final JWSVerifier rsa;
+    private final DefaultJWTClaimsVerifier<?> claimsVerifier =
+            new DefaultJWTClaimsVerifier<>(null, Set.of("sub", "exp", "role"));
+
+    /**
+     * @param secret    HS256 secret, or {@code null} to refuse HS256 tokens
+     * @param publicKey RS256 public key, or {@code null} to refuse RS256 tokens
+     */
+    public TokenVerifier(String secret, RSAPublicKey publicKey) {
+        if (secret == null && publicKey == null) {
+            throw new IllegalArgumentException("a secret or a public key is required");
+        }
+        try {
+            this.hmac = secret == null ? null : new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("JWT secret is unusable: " + e.getMessage(), e);
+        }
+        this.rsa = publicKey == null ? null : new RSASSAVerifier(publicKey);
+    }
+
+    /**
+     * Checks signature, algorithm, expiry and the helpdesk claims.
+     *
+     * @throws TokenRejectedException with a reason that is safe to show the client
+     */
+    public Principal verify(String token) throws TokenRejectedException {
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException e) {
+            throw new TokenRejectedException("token is not a signed JWT");
+        }
+        JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        // The algorithm is chosen by our configuration, never by the token: this is what stops "alg":"none"
+        // and HS256-signed-with-the-public-key tricks.
+        JWSVerifier verifier = JWSAlgorithm.HS256.equals(alg) ? hmac : JWSAlgorithm.RS256.equals(alg) ? rsa : null;
+        if (verifier == null) {
+            throw new TokenRejectedException("token algorithm " + alg + " is not accepted");
+        }
+        JWTClaimsSet claims;
+        try {
+            if (!jwt.verify(verifier)) {
+                throw new TokenRejectedException("token signature is invalid");
+            }
+            claims = jwt.getJWTClaimsSet();
+            claimsVerifier.verify(claims, null);
+        } catch (BadJWTException e) {
+            throw new TokenRejectedException(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("expired")
+                    ? "token has expired" : "token claims are invalid: " + e.getMessage());
+        } catch (JOSEException | ParseException e) {
+            throw new TokenRejectedException("token cannot be verified");
+        }
+        return toPrincipal(claims);
+    }
+
+    private static Principal toPrincipal(JWTClaimsSet claims) throws TokenRejectedException {
+        long userId;
+        try {
+            userId = Long.parseLong(claims.getSubject());
+        } catch (NumberFormatException e) {
+            throw new TokenRejectedException("token sub must be a numeric user id");
+        }
+        if (userId <= 0) {
+            throw new TokenRejectedException("token sub must be a positive user id");
+        }
+        Object rawRole = claims.getClaim("role");
+        Role role = rawRole instanceof String ? Role.fromWire((String) rawRole) : null;
+        if (role == null) {
+            throw new TokenRejectedException("token role must be agent, admin or contact");
+        }
+        Object rawName = claims.getClaim("name");
+        String name = rawName instanceof String ? (String) rawName : null;
+        Set<Long> conversations = new HashSet<>();
+        Object rawConversations = claims.getClaim("conversations");
+        if (rawConversations != null) {
+            if (!(rawConversations instanceof List)) {
+                throw new TokenRejectedException("token conversations must be an array of ids");
+            }
+            for (Object id : (List<?>) rawConversations) {
+                conversations.add(conversationId(id));
+            }
+        }
+        return new Principal(userId, role, name, conversations, claims.getExpirationTime().toInstant());
+    }
+
+    private static long conversationId(Object id) throws TokenRejectedException {
+        if (id instanceof Number && ((Number) id).doubleValue() == ((Number) id).longValue()) {
+            return ((Number) id).longValue();
+        }
+        if (id instanceof String) {
+            try {
+                return Long.parseLong((String) id);
+            } catch (NumberFormatException ignored) {
+                // fall through to the rejection below
+            }
+        }
+        throw new TokenRejectedException("token conversations must be an array of ids");
+    }
+}
