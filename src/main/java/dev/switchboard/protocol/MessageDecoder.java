@@ -1,0 +1,97 @@
+package dev.switchboard.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Turns a text frame into a {@link ClientMessage}, or a {@link ProtocolException} naming what is wrong.
+ * Unknown extra fields are ignored, so newer clients can talk to older servers.
+ *
+ * <p>Ids are accepted as JSON integers or as strings of digits, because PHP pages often print ids as strings.
+ */
+public final class MessageDecoder {
+    private final ObjectMapper mapper;
+
+    public MessageDecoder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Decodes and validates one frame. */
+    public ClientMessage decode(String frame) throws ProtocolException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(frame);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "frame must be a JSON object", null);
+        }
+        JsonNode typeNode = root.get("type");
+        if (typeNode == null || !typeNode.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "type is required and must be a string", null);
+        }
+        String type = typeNode.textValue();
+        switch (type) {
+            case "auth":
+                return new ClientMessage.Auth(token(root), optionalId(root, "user_id", type));
+            case "subscribe":
+                return new ClientMessage.Subscribe(requiredId(root, "conversation_id", type));
+            case "unsubscribe":
+                return new ClientMessage.Unsubscribe(requiredId(root, "conversation_id", type));
+            case "typing":
+                return new ClientMessage.Typing(requiredId(root, "conversation_id", type), isTyping(root));
+            case "ping":
+                return new ClientMessage.Ping();
+            default:
+                throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                        "unknown message type; expected auth, subscribe, unsubscribe, typing or ping",
+                        type.length() > 64 ? type.substring(0, 64) : type);
+        }
+    }
+
+    private static String token(JsonNode root) throws ProtocolException {
+        JsonNode token = root.get("token");
+        if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "token is required and must be a string", "auth");
+        }
+        return token.textValue();
+    }
+
+    private static boolean isTyping(JsonNode root) throws ProtocolException {
+        JsonNode value = root.get("is_typing");
+        if (value == null || !value.isBoolean()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "is_typing is required and must be true or false",
+                    "typing");
+        }
+        return value.booleanValue();
+    }
+
+    private static long requiredId(JsonNode root, String field, String type) throws ProtocolException {
+        Long id = optionalId(root, field, type);
+        if (id == null) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " is required", type);
+        }
+        return id;
+    }
+
+    private static Long optionalId(JsonNode root, String field, String type) throws ProtocolException {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        long id;
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            id = value.longValue();
+        } else if (value.isTextual() && value.textValue().matches("[0-9]{1,18}")) {
+            id = Long.parseLong(value.textValue());
+        } else {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " must be a positive integer", type);
+        }
+        if (id <= 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " must be a positive integer", type);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.switchboard.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+
+/**
+ * Encodes everything the server sends: {@code {"event":NAME,"data":{...}}}, plus {@code "id"} on durable events.
+ *
+ * <p>Each event is encoded exactly once into a String, and that same String is handed to every recipient's
+ * send queue; nothing here is per-connection.
+ */
+public final class ServerFrames {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ObjectMapper mapper;
+
+    public ServerFrames(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * A durable event from the notifier. {@code dataJson} is the stored JSON text and is spliced in as is,
+     * so the payload the web app wrote is never parsed and re-serialised on the way out.
+     */
+    public String durable(long id, String event, String dataJson) {
+        return "{\"event\":" + quote(event) + ",\"id\":" + id + ",\"data\":" + dataJson + "}";
+    }
+
+    /** An event without an id (typing, presence, replies). */
+    public String event(String event, ObjectNode data) {
+        ObjectNode root = NODES.objectNode();
+        root.put("event", event);
+        root.set("data", data);
+        return write(root);
+    }
+
+    public String authenticated(long userId, String role, String connectionId) {
+        ObjectNode data = NODES.objectNode();
+        data.put("user_id", userId);
+        data.put("role", role);
+        data.put("connection_id", connectionId);
+        return event("authenticated", data);
+    }
+
+    public String subscribed(long conversationId) {
+        return event("subscribed", NODES.objectNode().put("conversation_id", conversationId));
+    }
+
+    public String unsubscribed(long conversationId) {
+        return event("unsubscribed", NODES.objectNode().put("conversation_id", conversationId));
+    }
+
+    public String pong(Instant now) {
+        return event("pong", NODES.objectNode().put("server_time", now.truncatedTo(ChronoUnit.MILLIS).toString()));
+    }
+
+    public String typing(long conversationId, long userId, boolean isTyping) {
+        ObjectNode data = NODES.objectNode();
+        data.put("conversation_id", conversationId);
+        data.put("user_id", userId);
+        data.put("is_typing", isTyping);
+        return event("typing", data);
+    }
+
+    /** {@code agent_status} derived from connections (no id: it is not a notifier event). */
+    public String agentStatus(long agentId, String status) {
+        ObjectNode data = NODES.objectNode();
+        data.put("agent_id", agentId);
+        data.put("status", status);
+        return event("agent_status", data);
+    }
+
+    /** The snapshot a freshly authenticated agent receives. */
+    public String presence(Collection<AgentPresence> agents) {
+        ArrayNode list = NODES.arrayNode();
+        for (AgentPresence agent : agents) {
+            ObjectNode item = list.addObject();
+            item.put("agent_id", agent.agentId());
+            item.put("status", agent.status());
+            if (agent.name() != null) {
+                item.put("name", agent.name());
+            }
+        }
+        ObjectNode data = NODES.objectNode();
+        data.set("agents", list);
+        return event("presence", data);
+    }
+
+    public String error(ErrorCode code, String message, String request) {
+        ObjectNode data = NODES.objectNode();
+        data.put("code", code.wireName());
+        data.put("message", message);
+        if (request == null) {
+            data.putNull("request");
+        } else {
+            data.put("request", request);
+        }
+        return event("error", data);
+    }
+
+    public String error(ProtocolException e) {
+        return error(e.code(), e.getMessage(), e.request());
+    }
+
+    private String quote(String text) {
+        try {
+            return mapper.writeValueAsString(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String write(ObjectNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line of the presence snapshot. */
+    public record AgentPresence(long agentId, String status, String name) {
+    }
+}
