@@ -1,0 +1,86 @@
+package dev.switchboard.notifier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.presence.PresenceTracker;
+import dev.switchboard.presence.TypingTracker;
+import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.routing.Audience;
+import dev.switchboard.routing.ConversationRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hands committed events to the routing registry: encodes each one once and lets the registry fan the same frame
+ * out. Also feeds what the web app says about agents and typing to the trackers.
+ */
+public final class EventDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final ConversationRegistry registry;
+    private final PresenceTracker presence;
+    private final TypingTracker typing;
+    private final ServerFrames frames;
+    private final ObjectMapper mapper;
+    private final AtomicLong dispatched = new AtomicLong();
+    private final AtomicLong framesSent = new AtomicLong();
+
+    public EventDispatcher(ConversationRegistry registry, PresenceTracker presence, TypingTracker typing,
+                           ServerFrames frames, ObjectMapper mapper) {
+        this.registry = registry;
+        this.presence = presence;
+        this.typing = typing;
+        this.frames = frames;
+        this.mapper = mapper;
+    }
+
+    /** Delivers one durable event to every connection of this node that should see it. */
+    public void dispatch(EventRecord event) {
+        if (event.audience() == Audience.STAFF && "agent_status".equals(event.event())) {
+            rememberAgentStatus(event.dataJson());
+        }
+        String frame = frames.durable(event.id(), event.event(), event.dataJson());
+        int recipients = registry.deliver(event.audience(), event.conversationId(), event.userId(), frame);
+        dispatched.incrementAndGet();
+        framesSent.addAndGet(recipients);
+    }
+
+    /**
+     * Delivers a transient event from {@code realtime.notify_typing}, received as a NOTIFY payload. A malformed
+     * payload (someone calling pg_notify by hand) is logged and dropped.
+     */
+    public void dispatchEphemeral(String payload) {
+        try {
+            JsonNode node = mapper.readTree(payload);
+            if ("typing".equals(node.path("event").asText())) {
+                typing.typingFromApp(node.path("conversation_id").asLong(), node.path("user_id").asLong(),
+                        node.path("is_typing").asBoolean());
+                return;
+            }
+            log.warn("Ignoring unknown transient event: {}", node.path("event").asText("?"));
+        } catch (Exception e) {
+            log.warn("Ignoring malformed transient event payload: {}", e.toString());
+        }
+    }
+
+    /** Durable events dispatched since start. */
+    public long dispatchedCount() {
+        return dispatched.get();
+    }
+
+    /** Frames queued to connections for durable events since start. */
+    public long framesSentCount() {
+        return framesSent.get();
+    }
+
+    private void rememberAgentStatus(String dataJson) {
+        try {
+            JsonNode data = mapper.readTree(dataJson);
+            presence.statusSet(data.path("agent_id").asLong(), data.path("status").asText());
+        } catch (Exception e) {
+            log.warn("agent_status event with unreadable data: {}", e.toString());
+        }
+    }
+}

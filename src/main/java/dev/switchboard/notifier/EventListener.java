@@ -1,0 +1,214 @@
+package dev.switchboard.notifier;
+
+import dev.switchboard.routing.Audience;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's one LISTEN connection and the thread that reads committed events.
+ *
+ * <p>NOTIFY is only the doorbell: on each ring (and once a second regardless) the thread reads
+ * {@code realtime.events WHERE id > last} in id order and dispatches each row. Because ids are assigned in commit
+ * order, that query never skips a late-committing event, and a lost connection loses nothing: after reconnecting
+ * the thread reads on from the last id it dispatched.
+ *
+ * <p>JDBC runs only on this thread, never on Grizzly's.
+ */
+public final class EventListener implements AutoCloseable {
+    static final String DURABLE_CHANNEL = "realtime_events";
+    static final String EPHEMERAL_CHANNEL = "realtime_ephemeral";
+    private static final int BATCH = 500;
+    private static final long POLL_MILLIS = 250;
+    private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final Logger log = LoggerFactory.getLogger(EventListener.class);
+
+    /** Opens a fresh connection; the listener owns and closes it. */
+    public interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    private final ConnectionFactory connections;
+    private final EventDispatcher dispatcher;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean healthy;
+    private volatile long lastId = -1;
+    /** Handed from {@link #start} to the thread, which owns it from then on. */
+    private volatile Connection firstConnection;
+
+    public EventListener(ConnectionFactory connections, EventDispatcher dispatcher) {
+        this.connections = connections;
+        this.dispatcher = dispatcher;
+        this.thread = new Thread(this::run, "switchboard-listener");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts listening and returns once the LISTEN is in place, so an event committed after this returns is
+     * guaranteed to be delivered.
+     *
+     * @throws SQLException when the first connection fails
+     */
+    public void start() throws SQLException {
+        Connection first = connections.open();
+        try {
+            listen(first);
+            lastId = currentMaxId(first);
+        } catch (SQLException e) {
+            closeQuietly(first);
+            throw e;
+        }
+        healthy = true;
+        log.info("Listening for events after id {}", lastId);
+        firstConnection = first;
+        thread.start();
+    }
+
+    /** Whether the LISTEN connection is up. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** The id of the last event dispatched. */
+    public long lastId() {
+        return lastId;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        long backoff = 100;
+        Connection connection = firstConnection;
+        firstConnection = null;
+        while (running) {
+            try {
+                if (connection == null) {
+                    connection = connections.open();
+                    listen(connection);
+                    log.info("LISTEN connection restored; catching up after id {}", lastId);
+                }
+                healthy = true;
+                backoff = 100;
+                serve(connection);
+            } catch (SQLException e) {
+                if (!running) {
+                    break;
+                }
+                healthy = false;
+                log.warn("LISTEN connection failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                closeQuietly(connection);
+                connection = null;
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5000);
+            }
+        }
+        healthy = false;
+        closeQuietly(connection);
+    }
+
+    private void serve(Connection connection) throws SQLException {
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        try (PreparedStatement fetch = connection.prepareStatement(
+                "SELECT id, event, audience, conversation_id, user_id, data::text FROM realtime.events"
+                        + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
+            catchUp(fetch);
+            long lastSweep = System.nanoTime();
+            while (running) {
+                PGNotification[] notifications = pg.getNotifications((int) POLL_MILLIS);
+                boolean rang = false;
+                if (notifications != null) {
+                    for (PGNotification n : notifications) {
+                        if (EPHEMERAL_CHANNEL.equals(n.getName())) {
+                            dispatcher.dispatchEphemeral(n.getParameter());
+                        } else {
+                            rang = true;
+                        }
+                    }
+                }
+                // The sweep also proves the connection alive; a dead one throws here and is replaced.
+                long now = System.nanoTime();
+                if (rang || now - lastSweep >= SWEEP_NANOS) {
+                    catchUp(fetch);
+                    lastSweep = now;
+                }
+            }
+        }
+    }
+
+    private void catchUp(PreparedStatement fetch) throws SQLException {
+        while (true) {
+            fetch.setLong(1, lastId);
+            int rows = 0;
+            try (ResultSet rs = fetch.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    EventRecord event = new EventRecord(rs.getLong(1), rs.getString(2),
+                            Audience.fromWire(rs.getString(3)), rs.getLong(4), rs.getLong(5), rs.getString(6));
+                    try {
+                        dispatcher.dispatch(event);
+                    } catch (RuntimeException e) {
+                        // One event that cannot be routed must not stall every later one.
+                        log.error("Event {} ({}) could not be dispatched and was skipped", event.id(), event.event(), e);
+                    }
+                    lastId = event.id();
+                }
+            }
+            if (rows < BATCH) {
+                return;
+            }
+        }
+    }
+
+    private static void listen(Connection connection) throws SQLException {
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("LISTEN " + DURABLE_CHANNEL);
+            statement.execute("LISTEN " + EPHEMERAL_CHANNEL);
+        }
+    }
+
+    private static long currentMaxId(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT coalesce(max(id), 0) FROM realtime.events")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+        }
+    }
+}
