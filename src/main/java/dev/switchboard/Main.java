@@ -1,0 +1,100 @@
+package dev.switchboard;
+
+import dev.switchboard.cli.TokenCommand;
+import dev.switchboard.config.Config;
+import dev.switchboard.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command line entry point.
+ *
+ * <pre>
+ *   java -jar switchboard.jar                     serve (configuration from the environment)
+ *   java -jar switchboard.jar token --user 123 --role agent --ttl 1h
+ * </pre>
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && "token".equals(args[0])) {
+            System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+                    System.out, System.err));
+        }
+        if (args.length > 0) {
+            System.err.println(args[0].equals("--help") || args[0].equals("-h") ? usage()
+                    : "switchboard: unknown command '" + args[0] + "'\n" + usage());
+            System.exit(args[0].equals("--help") || args[0].equals("-h") ? 0 : 2);
+        }
+        System.exit(serve());
+    }
+
+    private static int serve() {
+        Config config;
+        try {
+            config = Config.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            for (String problem : e.problems()) {
+                System.err.println("switchboard: invalid configuration: " + problem);
+            }
+            return 2;
+        }
+        Switchboard node;
+        try {
+            node = Switchboard.start(config);
+        } catch (Exception e) {
+            log.error("Switchboard failed to start: {}", rootMessage(e), e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            // A watchdog: if a stuck part holds up the graceful stop, the process still ends in time.
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(config.shutdownTimeout().toMillis());
+                    log.error("Graceful shutdown took longer than {}; exiting anyway", config.shutdownTimeout());
+                    Runtime.getRuntime().halt(1);
+                } catch (InterruptedException ignored) {
+                    // stopped in time
+                }
+            }, "switchboard-shutdown-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            node.close();
+            watchdog.interrupt();
+            stopped.countDown();
+        };
+        // Handling TERM ourselves (rather than in a shutdown hook) lets a clean stop exit with status 0, which
+        // supervisor reports as an expected exit.
+        Signal.handle(new Signal("TERM"), signal -> new Thread(stop, "switchboard-shutdown").start());
+        Signal.handle(new Signal("INT"), signal -> new Thread(stop, "switchboard-shutdown").start());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
+    }
+
+    private static String usage() {
+        return "usage: java -jar switchboard.jar                 serve; settings come from the environment (see README)\n"
+                + "       java -jar switchboard.jar token --user ID --role agent|admin|contact [--ttl 1h]"
+                + " [--name NAME] [--conversations 1,2]";
+    }
+}

@@ -1,0 +1,109 @@
+package dev.switchboard.http;
+
+import dev.switchboard.ws.OriginCheckAddOn;
+import dev.switchboard.ws.OriginPolicy;
+import dev.switchboard.ws.TyrusContainer;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.ServerConfiguration;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The node's one listener: WebSocket at {@code /ws} and HTTP (health, client library, demo pages) on the same
+ * port, bound to exactly the configured host.
+ */
+public final class WebServer {
+    private final HttpServer server;
+    private final NetworkListener listener;
+    private final TyrusContainer container;
+
+    private WebServer(HttpServer server, NetworkListener listener, TyrusContainer container) {
+        this.server = server;
+        this.listener = listener;
+        this.container = container;
+    }
+
+    /**
+     * Builds (but does not start) the server.
+     *
+     * @param host      interface to bind, as configured; never widened
+     * @param port      TCP port, 0 for any free one
+     * @param container the Tyrus engine serving {@code /ws}
+     * @param origins   which origins may open WebSockets
+     * @param handlers  HTTP handlers by mapping, e.g. {@code "/health"}
+     */
+    public static WebServer create(String host, int port, TyrusContainer container, OriginPolicy origins,
+                                   Map<String, HttpHandler> handlers) {
+        HttpServer server = new HttpServer();
+        NetworkListener listener = new NetworkListener("switchboard", host, port);
+
+        // Work (message handling, HTTP handlers) runs on worker threads; the selector threads only do I/O.
+        int cores = Runtime.getRuntime().availableProcessors();
+        TCPNIOTransport transport = TCPNIOTransportBuilder.newInstance()
+                .setIOStrategy(WorkerThreadIOStrategy.getInstance())
+                .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                        .setPoolName("switchboard-selector").setCorePoolSize(cores).setMaxPoolSize(cores))
+                .setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                        .setPoolName("switchboard-worker")
+                        .setCorePoolSize(Math.max(4, cores * 2)).setMaxPoolSize(Math.max(8, cores * 4)))
+                .setReuseAddress(true)
+                .setTcpNoDelay(true)
+                .build();
+        listener.setTransport(transport);
+        // WebSocket connections live for hours; their liveness is the heartbeat's job, not an HTTP idle timeout.
+        listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        // Order matters: each add-on inserts itself just before the HTTP handler filter, so the origin check,
+        // registered first, ends up ahead of Tyrus.
+        listener.registerAddOn(new OriginCheckAddOn(origins));
+        listener.registerAddOn(new WebSocketAddOn(container, "/"));
+        server.addListener(listener);
+
+        ServerConfiguration config = server.getServerConfiguration();
+        config.setJmxEnabled(false);
+        config.setHttpServerName("Switchboard");
+        config.setHttpServerVersion("");
+        config.setDefaultErrorPageGenerator((request, status, reasonPhrase, description, exception) ->
+                status + " " + reasonPhrase + "\n");
+        for (Map.Entry<String, HttpHandler> entry : new LinkedHashMap<>(handlers).entrySet()) {
+            config.addHttpHandler(entry.getValue(), entry.getKey());
+        }
+        return new WebServer(server, listener, container);
+    }
+
+    /** Binds and starts serving; returns the bound port. */
+    public int start() throws IOException {
+        server.start();
+        try {
+            container.start("/", listener.getPort());
+        } catch (jakarta.websocket.DeploymentException e) {
+            server.shutdownNow();
+            throw new IOException("WebSocket deployment failed: " + e.getMessage(), e);
+        }
+        return listener.getPort();
+    }
+
+    /** The bound port (after {@link #start}). */
+    public int port() {
+        return listener.getPort();
+    }
+
+    /** Closes the listening socket so no new connection is accepted; open ones keep working. */
+    public void stopAccepting() {
+        listener.getTransport().unbindAll();
+    }
+
+    /** Stops everything, open connections included. */
+    public void stop() {
+        container.stop();
+        server.shutdownNow();
+    }
+}

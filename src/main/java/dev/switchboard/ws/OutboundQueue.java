@@ -1,0 +1,167 @@
+package dev.switchboard.ws;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * The bounded send queue of one connection. Frames are written one at a time with asynchronous sends, so a slow
+ * client never blocks the thread that routes an event to thousands of others; when a client falls
+ * {@code limit} frames behind it is closed with 1013 instead of growing the heap.
+ *
+ * <p>A close can be queued behind the frames already waiting ({@link #closeAfterFlush}), so an {@code error}
+ * event reaches the client before the close that follows it.
+ */
+final class OutboundQueue {
+
+    /** Where frames go: the Tyrus session in production. */
+    interface Transport {
+        /** Starts an asynchronous send and calls {@code done} with {@code null} or the failure when it ends. */
+        void send(String frame, Consumer<Throwable> done);
+
+        /** Sends a close frame and closes the connection. */
+        void close(int code, String reason);
+    }
+
+    /** Called once when the queue overflows; the owner closes the connection. */
+    interface OverflowListener {
+        void overflowed(int queued);
+    }
+
+    private final Transport transport;
+    private final int limit;
+    private final OverflowListener onOverflow;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private boolean inFlight;
+    private boolean closed;
+
+    OutboundQueue(Transport transport, int limit, OverflowListener onOverflow) {
+        this.transport = transport;
+        this.limit = limit;
+        this.onOverflow = onOverflow;
+    }
+
+    /** Queues a frame; dropped silently once the queue is closed (the connection is going away). */
+    void offer(String frame) {
+        int overflowAt;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (pending.size() >= limit) {
+                closed = true;
+                overflowAt = pending.size();
+                pending.clear();
+            } else {
+                pending.addLast(frame);
+                if (inFlight) {
+                    return;
+                }
+                inFlight = true;
+                overflowAt = -1;
+            }
+        }
+        if (overflowAt >= 0) {
+            onOverflow.overflowed(overflowAt);
+            return;
+        }
+        pump();
+    }
+
+    /** Sends the close after every frame already queued; later frames are dropped. */
+    void closeAfterFlush(int code, String reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            pending.addLast(new Close(code, reason));
+            if (inFlight) {
+                return;
+            }
+            inFlight = true;
+        }
+        pump();
+    }
+
+    /** The connection is gone: forget what is queued. */
+    void discard() {
+        synchronized (this) {
+            closed = true;
+            pending.clear();
+        }
+    }
+
+    /** Frames waiting (for tests and metrics). */
+    synchronized int size() {
+        return pending.size();
+    }
+
+    private void pump() {
+        // A send may complete inside transport.send() on this same thread. Handling that completion by calling
+        // pump() again would recurse once per queued frame; instead the loop below continues, and only a
+        // completion that arrives later, on another thread, restarts the pump.
+        while (true) {
+            Object next;
+            synchronized (this) {
+                next = pending.pollFirst();
+                if (next == null) {
+                    inFlight = false;
+                    return;
+                }
+            }
+            if (next instanceof Close) {
+                Close close = (Close) next;
+                synchronized (this) {
+                    pending.clear();
+                    inFlight = false;
+                }
+                transport.close(close.code, close.reason);
+                return;
+            }
+            SendState state = new SendState();
+            transport.send((String) next, failure -> completed(state, failure));
+            synchronized (state) {
+                state.returned = true;
+                if (!state.completed) {
+                    return;
+                }
+                if (state.failure != null) {
+                    failed();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void completed(SendState state, Throwable failure) {
+        synchronized (state) {
+            state.completed = true;
+            state.failure = failure;
+            if (!state.returned) {
+                return;
+            }
+        }
+        if (failure != null) {
+            failed();
+        } else {
+            pump();
+        }
+    }
+
+    private void failed() {
+        // The transport has failed and Tyrus will report the close; nothing queued can be delivered any more.
+        discard();
+        synchronized (this) {
+            inFlight = false;
+        }
+    }
+
+    private static final class SendState {
+        boolean returned;
+        boolean completed;
+        Throwable failure;
+    }
+
+    private record Close(int code, String reason) {
+    }
+}

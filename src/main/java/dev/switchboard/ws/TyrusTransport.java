@@ -1,0 +1,39 @@
+package dev.switchboard.ws;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/** {@link OutboundQueue.Transport} over a Tyrus session's asynchronous remote. */
+final class TyrusTransport implements OutboundQueue.Transport {
+    private static final Logger log = LoggerFactory.getLogger(TyrusTransport.class);
+
+    private final Session session;
+
+    TyrusTransport(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void send(String frame, Consumer<Throwable> done) {
+        try {
+            session.getAsyncRemote().sendText(frame, result -> done.accept(result.isOK() ? null : result.getException()));
+        } catch (RuntimeException e) {
+            // Tyrus throws when the session closed between queueing and sending.
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException | RuntimeException e) {
+            log.debug("close({}) failed: {}", code, e.toString());
+        }
+    }
+}

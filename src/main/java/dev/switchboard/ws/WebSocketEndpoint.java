@@ -1,0 +1,89 @@
+package dev.switchboard.ws;
+
+import dev.switchboard.protocol.CloseCodes;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The Jakarta WebSocket endpoint at {@code /ws}: adapts Tyrus callbacks to a {@link ClientSession}. One instance
+ * per connection, created by {@link #config}.
+ */
+public final class WebSocketEndpoint extends Endpoint {
+    /** The path pages connect to, the seed's. */
+    public static final String PATH = "/ws";
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
+
+    private final SessionServices services;
+    private ClientSession client;
+
+    private WebSocketEndpoint(SessionServices services) {
+        this.services = services;
+    }
+
+    /** The endpoint configuration to deploy: every connection gets its own endpoint bound to {@code services}. */
+    public static ServerEndpointConfig config(SessionServices services) {
+        return ServerEndpointConfig.Builder.create(WebSocketEndpoint.class, PATH)
+                .configurator(new ServerEndpointConfig.Configurator() {
+                    @Override
+                    public <T> T getEndpointInstance(Class<T> endpointClass) {
+                        return endpointClass.cast(new WebSocketEndpoint(services));
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        // Whole messages assembled from fragments are held to the same limit as single frames.
+        session.setMaxTextMessageBufferSize(services.maxFrameBytes());
+        session.setMaxBinaryMessageBufferSize(services.maxFrameBytes());
+        client = new ClientSession(services, session);
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) client::onBinary);
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> client.onPong());
+        client.opened();
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason closeReason) {
+        if (client != null) {
+            client.closed(closeReason);
+        }
+    }
+
+    @Override
+    public void onError(Session session, Throwable error) {
+        if (error instanceof IllegalArgumentException || error instanceof jakarta.websocket.DecodeException) {
+            // Tyrus reports a frame larger than its incoming buffer this way, before any message handler runs.
+            // The protocol promises 1009 for oversized frames, so close with that instead of Tyrus's 1011.
+            closeQuietly(session, CloseCodes.MESSAGE_TOO_BIG, "frame too big");
+            return;
+        }
+        if (error instanceof IOException) {
+            log.debug("I/O error on {}: {}", client == null ? "?" : client.connectionId(), error.toString());
+        } else {
+            log.warn("WebSocket error on {}", client == null ? "?" : client.connectionId(), error);
+        }
+    }
+
+    private static void closeQuietly(Session session, int code, String reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("close failed: {}", e.toString());
+        }
+    }
+}
