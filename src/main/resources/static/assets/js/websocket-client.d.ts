@@ -1,0 +1,241 @@
+// Type declarations for the Switchboard browser client.
+// Runtime: websocket-client.js (classic script, defines window.SwitchboardClient and
+// window.wsClient) and websocket-client.mjs (ES module re-exporting them).
+
+/** Connection state, as shown by a status indicator. `connected` means authenticated. */
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+/** Error codes sent by the server in `error` events. */
+export type ServerErrorCode =
+  | 'invalid_json'
+  | 'unknown_type'
+  | 'invalid_field'
+  | 'unauthenticated'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited';
+
+/** Error codes produced by the client itself. */
+export type ClientErrorCode =
+  /** The socket reported an error, or could not be created (then status is 'failed'). */
+  | 'connection_error'
+  /** No frame arrived within pongTimeout after a ping or the auth frame; the socket was replaced. */
+  | 'heartbeat_timeout'
+  /** The token function threw or its Promise rejected; a reconnect is scheduled. */
+  | 'token_error'
+  /** Close code 4001 (also the server's own error code): token rejected, status 'failed'. */
+  | 'unauthorized';
+
+export type Id = number | string;
+
+export interface ErrorData {
+  code: ServerErrorCode | ClientErrorCode | (string & {});
+  message?: string;
+  /** Server errors: the offending request. */
+  request?: unknown;
+  /** Client 'unauthorized' error from a close frame: the close code (4001). */
+  close_code?: number;
+  [key: string]: unknown;
+}
+
+export interface ChatMessage {
+  id: Id;
+  content?: string;
+  sender_type?: string;
+  sender_id?: Id;
+  created_at?: string;
+  [key: string]: unknown;
+}
+
+export interface Conversation {
+  id: Id;
+  status?: string;
+  agent_id?: Id | null;
+  contact_name?: string;
+  [key: string]: unknown;
+}
+
+export interface AuthenticatedData {
+  user_id: Id;
+  role: string;
+  connection_id: string;
+  [key: string]: unknown;
+}
+
+/** Data of every known event, keyed by event name (server events and lifecycle events). */
+export interface SwitchboardEventMap {
+  // server events
+  new_message: { conversation_id: Id; message: ChatMessage };
+  conversation_updated: { conversation_id: Id; conversation: Conversation };
+  new_conversation: { conversation: Conversation };
+  agent_status: { agent_id: Id; status: 'online' | 'offline' | (string & {}) };
+  typing: { conversation_id: Id; user_id: Id; is_typing: boolean };
+  message_read: { conversation_id: Id; message_id: Id; user_id: Id };
+  presence: { agents: Array<{ agent_id: Id; status: string; name?: string }> };
+  authenticated: AuthenticatedData;
+  subscribed: { conversation_id: Id };
+  unsubscribed: { conversation_id: Id };
+  pong: { server_time: string };
+  /** Server `error` frames and client-side errors alike. */
+  error: ErrorData;
+
+  // lifecycle events (envelope is undefined)
+  /** Authentication succeeded (after every connect and reconnect). */
+  connected: AuthenticatedData;
+  /** A socket closed: dropped link, failed attempt, or disconnect(). */
+  disconnected: { code: number; reason: string };
+  /** A reconnect attempt is scheduled `delay` ms from now (0 when triggered by `online`). */
+  reconnecting: { attempt: number; delay: number };
+  /** maxAttempts exhausted; status is now 'failed'. */
+  reconnect_failed: { attempts: number };
+  status: { old: ConnectionStatus; new: ConnectionStatus };
+}
+
+export type SwitchboardEventName = keyof SwitchboardEventMap;
+
+/** A parsed server frame. Durable events carry a unique, increasing `id`. */
+export interface Envelope<E extends string = string, D = unknown> {
+  event: E;
+  data: D;
+  id?: number;
+  [key: string]: unknown;
+}
+
+export type Handler<D = any, E extends string = string> = (data: D, envelope?: Envelope<E, D>) => void;
+
+/** A client → server frame, as passed to send(). */
+export type ClientFrame =
+  | { type: 'subscribe'; conversation_id: Id }
+  | { type: 'unsubscribe'; conversation_id: Id }
+  | { type: 'typing'; conversation_id: Id; is_typing: boolean }
+  | { type: 'ping' }
+  | { type: string; [key: string]: unknown };
+
+/** A token, or a function producing a fresh one for every (re)connect. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface SwitchboardOptions {
+  /** WebSocket URL. Default: (https: ? 'wss:' : 'ws:') + '//' + location.host + '/ws'. */
+  url?: string | null;
+  /** JWT sent in the auth frame. */
+  token?: TokenSource | null;
+  /** Sent as user_id in the auth frame. Numeric strings become numbers. */
+  userId?: Id | null;
+  /** Reconnect attempts before giving up (reconnect_failed, status 'failed'). Default: unlimited. */
+  maxAttempts?: number | null;
+  /** Backoff base in ms. Default 1000. */
+  baseDelay?: number;
+  /** Backoff cap in ms. Default 30000. */
+  maxDelay?: number;
+  /** Backoff growth factor. Default 2. */
+  factor?: number;
+  /** Heartbeat ping period in ms while connected; 0 disables. Default 25000. */
+  pingInterval?: number;
+  /** Ms to wait for any frame after a ping (or the auth frame) before the link is declared dead. Default 10000. */
+  pongTimeout?: number;
+  /** Max frames queued by send() before authentication (oldest dropped). Default 100. */
+  queueLimit?: number;
+  /** How many recent event ids are remembered for duplicate filtering. Default 2000. */
+  dedupeLimit?: number;
+  /** typingFor(): ms without input before sending is_typing=false. Default 3000. */
+  typingIdle?: number;
+  /** typingFor(): minimum ms between two is_typing=true frames. Default 2000. */
+  typingThrottle?: number;
+  /** Log frames and state changes to the console with a [switchboard] prefix. Default false. */
+  debug?: boolean;
+}
+
+/** Timer functions the client uses; injectable for tests. */
+export interface SwitchboardTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(id: unknown): void;
+  now(): number;
+}
+
+/** The window-like object used for location, navigator.onLine and online/offline events. */
+export interface SwitchboardEnv {
+  location?: { protocol: string; host: string };
+  navigator?: { onLine?: boolean };
+  addEventListener?(type: 'online' | 'offline', listener: () => void): void;
+  removeEventListener?(type: 'online' | 'offline', listener: () => void): void;
+}
+
+export interface WebSocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: any) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onerror: ((ev: any) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+}
+
+/** Constructor options: settings plus injection hooks (all default to the globals). */
+export interface SwitchboardClientOptions extends SwitchboardOptions {
+  WebSocket?: new (url: string) => WebSocketLike;
+  timers?: SwitchboardTimers;
+  /** Returns a number in [0, 1); used for backoff jitter. Default Math.random. */
+  random?: () => number;
+  env?: SwitchboardEnv;
+}
+
+/** Anything typingFor() can listen to, e.g. an <input> or <textarea>. */
+export interface TypingInput {
+  addEventListener(type: 'input' | 'blur', listener: () => void): void;
+  removeEventListener(type: 'input' | 'blur', listener: () => void): void;
+}
+
+export declare class SwitchboardClient {
+  constructor(options?: SwitchboardClientOptions);
+
+  static readonly DEFAULTS: Readonly<Required<SwitchboardOptions>>;
+
+  /** Toggle console logging at runtime. */
+  debug: boolean;
+  /** True only when authenticated (status 'connected'). */
+  readonly connected: boolean;
+  readonly status: ConnectionStatus;
+  /** Reconnect attempts since the last successful authentication. */
+  readonly reconnectAttempts: number;
+  readonly lastError: ErrorData | null;
+  /** Highest durable event id seen. */
+  readonly lastEventId: number | null;
+  /** Remembered conversation ids (a copy). */
+  readonly subscriptions: Id[];
+  readonly connectionId: string | null;
+  readonly role: string | null;
+  readonly userId: Id | null;
+
+  connect(options?: SwitchboardOptions): this;
+  connect(userId: Id, token?: TokenSource, url?: string): this;
+  disconnect(): this;
+
+  on<K extends SwitchboardEventName>(event: K, handler: Handler<SwitchboardEventMap[K], K>): () => void;
+  on(event: '*', handler: Handler<unknown>): () => void;
+  on(event: string, handler: Handler): () => void;
+  once<K extends SwitchboardEventName>(event: K, handler: Handler<SwitchboardEventMap[K], K>): () => void;
+  once(event: string, handler: Handler): () => void;
+  off<K extends SwitchboardEventName>(event: K, handler?: Handler<SwitchboardEventMap[K], K>): void;
+  off(event?: string, handler?: Handler): void;
+
+  /** Returns true if written now; false if queued or dropped. */
+  send(message: ClientFrame): boolean;
+  subscribe(conversationId: Id): boolean;
+  unsubscribe(conversationId: Id): boolean;
+  sendTyping(conversationId: Id, isTyping: boolean): boolean;
+  ping(): boolean;
+  /** Returns a function that detaches the listeners. */
+  typingFor(conversationId: Id, input: TypingInput): () => void;
+}
+
+export declare const wsClient: SwitchboardClient;
+export default wsClient;
+
+declare global {
+  interface Window {
+    wsClient: SwitchboardClient;
+    SwitchboardClient: typeof SwitchboardClient;
+  }
+}
