@@ -13,18 +13,21 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  */
 public final class TyrusContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;
+    private final WebSocketEngine guardedEngine;
 
     /**
-     * @param maxFrameBytes  largest client frame; Tyrus buffers no more than this (plus the frame header)
+     * @param maxFrameBytes  largest client frame or reassembled message; larger ones are closed with 1009
      * @param maxConnections open WebSocket sessions allowed on this node
      */
     public TyrusContainer(int maxFrameBytes, int maxConnections) {
         super((java.util.Set<Class<?>>) null);
-        // 14 bytes: the largest possible frame header (2 + 8 length + 4 mask).
+        // FrameSizeGuard keeps every frame within maxFrameBytes, but Tyrus's buffer holds an unfinished frame plus
+        // a whole socket read, so it needs headroom beyond one frame or legitimate large frames would overflow it.
         this.engine = TyrusWebSocketEngine.builder(this)
-                .incomingBufferSize(maxFrameBytes + 14)
+                .incomingBufferSize(maxFrameBytes + 4 * 1024 * 1024)
                 .maxSessionsPerApp(maxConnections)
                 .build();
+        this.guardedEngine = new FrameSizeGuard(engine, maxFrameBytes);
     }
 
     @Override
@@ -44,6 +47,6 @@ public final class TyrusContainer extends TyrusServerContainer {
 
     @Override
     public WebSocketEngine getWebSocketEngine() {
-        return engine;
+        return guardedEngine;
     }
 }

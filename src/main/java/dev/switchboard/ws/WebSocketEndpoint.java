@@ -8,6 +8,7 @@ import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
+import org.glassfish.tyrus.core.WebSocketException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,16 +65,17 @@ public final class WebSocketEndpoint extends Endpoint {
 
     @Override
     public void onError(Session session, Throwable error) {
-        if (error instanceof IllegalArgumentException || error instanceof jakarta.websocket.DecodeException) {
-            // Tyrus reports a frame larger than its incoming buffer this way, before any message handler runs.
-            // The protocol promises 1009 for oversized frames, so close with that instead of Tyrus's 1011.
-            closeQuietly(session, CloseCodes.MESSAGE_TOO_BIG, "frame too big");
+        if (error instanceof WebSocketException && ((WebSocketException) error).getCloseReason().getCloseCode()
+                .getCode() == CloseCodes.MESSAGE_TOO_BIG) {
+            // A message reassembled from fragments went over the limit; Tyrus has already closed with 1009.
+            closeQuietly(session, CloseCodes.MESSAGE_TOO_BIG, "message too big");
             return;
         }
+        String id = client == null ? session.getId() : client.connectionId();
         if (error instanceof IOException) {
-            log.debug("I/O error on {}: {}", client == null ? "?" : client.connectionId(), error.toString());
+            log.debug("I/O error on {}: {}", id, error.toString());
         } else {
-            log.warn("WebSocket error on {}", client == null ? "?" : client.connectionId(), error);
+            log.warn("WebSocket error on {}", id, error);
         }
     }
 

@@ -1,0 +1,171 @@
+package dev.switchboard.ws;
+
+import dev.switchboard.protocol.CloseCodes;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import org.glassfish.tyrus.spi.Connection;
+import org.glassfish.tyrus.spi.ReadHandler;
+import org.glassfish.tyrus.spi.UpgradeRequest;
+import org.glassfish.tyrus.spi.UpgradeResponse;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+import org.glassfish.tyrus.spi.Writer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Enforces {@code MAX_FRAME_BYTES} from each frame's header, before its payload is buffered. Tyrus on its own
+ * only notices an oversized frame once its buffer overflows, and then closes with 1011; the protocol promises
+ * 1009, and a client should not be able to make the server buffer megabytes first.
+ *
+ * <p>Wraps Tyrus's engine at its service-provider interface: every upgraded connection's incoming bytes pass
+ * through {@link GuardedReadHandler}, which tracks frame boundaries by reading only the length fields of RFC 6455
+ * section 5.2. Decoding stays Tyrus's job.
+ */
+final class FrameSizeGuard implements WebSocketEngine {
+    private final WebSocketEngine delegate;
+    private final long maxPayload;
+
+    FrameSizeGuard(WebSocketEngine delegate, long maxPayload) {
+        this.delegate = delegate;
+        this.maxPayload = maxPayload;
+    }
+
+    @Override
+    public UpgradeInfo upgrade(UpgradeRequest request, UpgradeResponse response) {
+        UpgradeInfo info = delegate.upgrade(request, response);
+        if (info.getStatus() != UpgradeStatus.SUCCESS) {
+            return info;
+        }
+        return new UpgradeInfo() {
+            @Override
+            public UpgradeStatus getStatus() {
+                return info.getStatus();
+            }
+
+            @Override
+            public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
+                return new GuardedConnection(info.createConnection(writer, closeListener), maxPayload);
+            }
+        };
+    }
+
+    @Override
+    public void register(Class<?> endpointClass, String contextPath) throws DeploymentException {
+        delegate.register(endpointClass, contextPath);
+    }
+
+    @Override
+    public void register(ServerEndpointConfig serverConfig, String contextPath) throws DeploymentException {
+        delegate.register(serverConfig, contextPath);
+    }
+
+    private static final class GuardedConnection implements Connection {
+        private final Connection delegate;
+        private final ReadHandler readHandler;
+
+        GuardedConnection(Connection delegate, long maxPayload) {
+            this.delegate = delegate;
+            this.readHandler = new GuardedReadHandler(delegate, maxPayload);
+        }
+
+        @Override
+        public ReadHandler getReadHandler() {
+            return readHandler;
+        }
+
+        @Override
+        public Writer getWriter() {
+            return delegate.getWriter();
+        }
+
+        @Override
+        public CloseListener getCloseListener() {
+            return delegate.getCloseListener();
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+            delegate.close(reason);
+        }
+    }
+
+    /** Follows frame boundaries in the incoming byte stream; reads arrive one at a time per connection. */
+    static final class GuardedReadHandler implements ReadHandler {
+        private final Connection connection;
+        private final long maxPayload;
+        private final byte[] header = new byte[14];
+        private int headerLength;
+        private long payloadRemaining;
+        private boolean rejected;
+
+        GuardedReadHandler(Connection connection, long maxPayload) {
+            this.connection = connection;
+            this.maxPayload = maxPayload;
+        }
+
+        @Override
+        public void handle(ByteBuffer data) {
+            if (rejected) {
+                return;
+            }
+            if (scan(data.duplicate())) {
+                connection.getReadHandler().handle(data);
+            } else {
+                rejected = true;
+                connection.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.MESSAGE_TOO_BIG),
+                        "frame too big"));
+            }
+        }
+
+        /** Consumes {@code view} and returns false as soon as a frame header declares too large a payload. */
+        boolean scan(ByteBuffer view) {
+            while (view.hasRemaining()) {
+                if (payloadRemaining > 0) {
+                    int skip = (int) Math.min(view.remaining(), payloadRemaining);
+                    view.position(view.position() + skip);
+                    payloadRemaining -= skip;
+                    continue;
+                }
+                header[headerLength++] = view.get();
+                int needed = headerSize();
+                if (needed < 0 || headerLength < needed) {
+                    continue;
+                }
+                long payload = payloadLength();
+                headerLength = 0;
+                if (payload < 0 || payload > maxPayload) {
+                    return false;
+                }
+                payloadRemaining = payload;
+            }
+            return true;
+        }
+
+        /** Total header size once the first two bytes are known, else -1. */
+        private int headerSize() {
+            if (headerLength < 2) {
+                return -1;
+            }
+            int length7 = header[1] & 0x7F;
+            int extended = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+            int mask = (header[1] & 0x80) != 0 ? 4 : 0;
+            return 2 + extended + mask;
+        }
+
+        private long payloadLength() {
+            int length7 = header[1] & 0x7F;
+            if (length7 < 126) {
+                return length7;
+            }
+            if (length7 == 126) {
+                return ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+            }
+            long length = 0;
+            for (int i = 2; i < 10; i++) {
+                length = (length << 8) | (header[i] & 0xFF);
+            }
+            return length; // negative when the top bit is set, which RFC 6455 forbids: rejected by the caller
+        }
+    }
+}
