@@ -95,6 +95,17 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION realtime.require_payload(p_value jsonb, p_name text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    IF p_value IS NULL OR p_value = 'null'::jsonb THEN
+        RAISE EXCEPTION 'realtime: % must not be null', p_name USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN p_value;
+END
+$$;
+
 -- WebSocket::notifyNewMessage($conversationId, $messageData)
 CREATE FUNCTION realtime.notify_new_message(conversation_id bigint, message jsonb) RETURNS bigint
     LANGUAGE sql
@@ -103,7 +114,7 @@ CREATE FUNCTION realtime.notify_new_message(conversation_id bigint, message json
 AS $$
     SELECT realtime.enqueue_event('new_message', 'conversation_and_staff',
         realtime.require($1, 'conversation_id'), NULL,
-        jsonb_build_object('conversation_id', $1, 'message', $2));
+        jsonb_build_object('conversation_id', $1, 'message', realtime.require_payload($2, 'message')));
 $$;
 
 -- WebSocket::notifyConversationUpdated($conversationId, $conversationData)
@@ -114,7 +125,7 @@ CREATE FUNCTION realtime.notify_conversation_updated(conversation_id bigint, con
 AS $$
     SELECT realtime.enqueue_event('conversation_updated', 'conversation_and_staff',
         realtime.require($1, 'conversation_id'), NULL,
-        jsonb_build_object('conversation_id', $1, 'conversation', $2));
+        jsonb_build_object('conversation_id', $1, 'conversation', realtime.require_payload($2, 'conversation')));
 $$;
 
 -- WebSocket::notifyNewConversation($conversationData)
@@ -124,7 +135,7 @@ CREATE FUNCTION realtime.notify_new_conversation(conversation jsonb) RETURNS big
     SET search_path = pg_catalog, realtime
 AS $$
     SELECT realtime.enqueue_event('new_conversation', 'staff', NULL, NULL,
-        jsonb_build_object('conversation', $1));
+        jsonb_build_object('conversation', realtime.require_payload($1, 'conversation')));
 $$;
 
 -- WebSocket::notifyAgentStatus($agentId, 'online')
@@ -191,7 +202,8 @@ BEGIN
         RAISE EXCEPTION 'realtime: % is reserved by the protocol and cannot be a custom event', event
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    RETURN realtime.enqueue_event(event, 'user', NULL, realtime.require(user_id, 'user_id'), data);
+    RETURN realtime.enqueue_event(event, 'user', NULL, realtime.require(user_id, 'user_id'),
+        realtime.require_payload(data, 'data'));
 END
 $$;
 

@@ -134,19 +134,23 @@ public final class EventListener implements AutoCloseable {
             long lastSweep = System.nanoTime();
             while (running) {
                 PGNotification[] notifications = pg.getNotifications((int) POLL_MILLIS);
-                boolean rang = false;
+                boolean caughtUp = false;
                 if (notifications != null) {
+                    // In arrival order, so a transient event committed after a durable one is sent after it.
                     for (PGNotification n : notifications) {
                         if (EPHEMERAL_CHANNEL.equals(n.getName())) {
                             dispatcher.dispatchEphemeral(n.getParameter());
-                        } else {
-                            rang = true;
+                            caughtUp = false;
+                        } else if (!caughtUp) {
+                            catchUp(fetch);
+                            caughtUp = true;
+                            lastSweep = System.nanoTime();
                         }
                     }
                 }
                 // The sweep also proves the connection alive; a dead one throws here and is replaced.
                 long now = System.nanoTime();
-                if (rang || now - lastSweep >= SWEEP_NANOS) {
+                if (now - lastSweep >= SWEEP_NANOS) {
                     catchUp(fetch);
                     lastSweep = now;
                 }
