@@ -51,9 +51,10 @@ public final class ServerProcess implements AutoCloseable {
         Map<String, String> full = new HashMap<>();
         full.put("HOST", "127.0.0.1");
         full.put("PORT", Integer.toString(freePort()));
-        full.put("JWT_SECRET", TestServer.SECRET);
         full.put("NODE_ID", "proc");
         if (database != null) {
+            // Without a database the embedded default keeps its own development secret; don't override it.
+            full.put("JWT_SECRET", TestServer.SECRET);
             full.put("DATABASE_URL", database.jdbcUrl());
             if (database.user() != null) {
                 full.put("DATABASE_USER", database.user());
@@ -80,7 +81,12 @@ public final class ServerProcess implements AutoCloseable {
         // Only what the test says: a developer's own DATABASE_URL must not leak into the child.
         builder.environment().keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME") && !k.equals("TMPDIR"));
         builder.environment().putAll(env);
-        int port = env.containsKey("PORT") ? Integer.parseInt(env.get("PORT")) : -1;
+        int port = -1;
+        try {
+            port = Integer.parseInt(env.getOrDefault("PORT", "-1"));
+        } catch (NumberFormatException deliberatelyBad) {
+            // tests of configuration errors pass nonsense on purpose
+        }
         return new ServerProcess(builder.start(), log, port);
     }
 
