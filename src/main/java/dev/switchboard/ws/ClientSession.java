@@ -325,6 +325,9 @@ final class ClientSession implements Recipient {
     private void overflowed(int queued) {
         log.info("{} (user {}) fell {} frames behind; closing so it can reconnect", connectionId, userId(), queued);
         closing = true;
-        new TyrusTransport(session).close(CloseCodes.TRY_AGAIN_LATER, "send queue full");
+        // Overflow is noticed inside a fan-out (the registry, presence or typing iterating recipients). Tyrus
+        // runs onClose synchronously, which would re-enter those mid-iteration; close from another thread.
+        services.timers().execute(() -> new TyrusTransport(session).close(CloseCodes.TRY_AGAIN_LATER,
+                "send queue full"));
     }
 }

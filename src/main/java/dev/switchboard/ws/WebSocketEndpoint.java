@@ -50,10 +50,11 @@ public final class WebSocketEndpoint extends Endpoint {
         session.setMaxTextMessageBufferSize(services.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(services.maxFrameBytes());
         client = new ClientSession(services, session);
+        // Registered and timed before any message can be handled.
+        client.opened();
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) client::onBinary);
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> client.onPong());
-        client.opened();
     }
 
     @Override
