@@ -9,7 +9,10 @@ public sealed interface ClientMessage {
     /** The {@code type} field of the frame, echoed as {@code request} in errors. */
     String type();
 
-    /** {@code {"type":"auth","token":"...","user_id":123}}; {@code userId} is optional and must match the token. */
+    /**
+     * {@code {"type":"auth","token":"...","user_id":123}}; {@code userId} is optional and must match the token.
+     * {@code token} is {@code null} when the frame carried none.
+     */
     record Auth(String token, Long userId) implements ClientMessage {
         @Override
         public String type() {

@@ -51,10 +51,14 @@ public final class MessageDecoder {
         }
     }
 
-    private static String token(JsonNode root) throws ProtocolException {
+    /**
+     * The token, or {@code null} when there is none: a Ratchet-era page sends {@code auth} with a bare
+     * {@code user_id}, and that is an authentication failure (unauthorized, 4001), not a malformed message.
+     */
+    private static String token(JsonNode root) {
         JsonNode token = root.get("token");
         if (token == null || !token.isTextual() || token.textValue().isBlank()) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "token is required and must be a string", "auth");
+            return null;
         }
         return token.textValue();
     }

@@ -218,6 +218,10 @@ final class ClientSession implements Recipient {
     }
 
     private void authenticate(ClientMessage.Auth auth) {
+        if (auth.token() == null) {
+            reject("token is required: this server does not trust a bare user_id");
+            return;
+        }
         Principal verified;
         try {
             verified = services.verifier().verify(auth.token());
