@@ -78,6 +78,25 @@ class DatabaseUrlTest {
     }
 
     @Test
+    void hostNamesJavaNetUriRefusesAreAcceptedAsPostgresClientsDo() {
+        // Docker Compose service names often contain underscores; java.net.URI reports no host for them.
+        DatabaseUrl db = DatabaseUrl.parse("postgres://app:p%40ss@db_primary:5433/helpdesk?sslmode=disable");
+        assertEquals("jdbc:postgresql://db_primary:5433/helpdesk?sslmode=disable", db.jdbcUrl());
+        assertEquals("app", db.user());
+        assertEquals("p@ss", db.password());
+        assertEquals("jdbc:postgresql://my_db/helpdesk", DatabaseUrl.parse("postgresql://my_db/helpdesk").jdbcUrl());
+        assertNull(DatabaseUrl.parse("postgresql://my_db/helpdesk").user());
+    }
+
+    @Test
+    void unencodedAtSignInThePasswordSplitsAtTheLastAt() {
+        DatabaseUrl db = DatabaseUrl.parse("postgres://app:p@ss@db:5432/helpdesk");
+        assertEquals("jdbc:postgresql://db:5432/helpdesk", db.jdbcUrl());
+        assertEquals("app", db.user());
+        assertEquals("p@ss", db.password());
+    }
+
+    @Test
     void jdbcUrlPassesThroughUnchanged() {
         String url = "jdbc:postgresql://db1:5432,db2:5432/helpdesk?targetServerType=primary&sslmode=verify-full";
         DatabaseUrl db = DatabaseUrl.parse(url);
