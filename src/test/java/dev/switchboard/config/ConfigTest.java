@@ -50,7 +50,17 @@ class ConfigTest {
         assertFalse(problems.get(0).contains("\n"), "one line: " + problems.get(0));
     }
 
-    static String publicKeyPem() throws Exception {
+    private static String cachedPem;
+
+    /** An RSA public key in PEM form ("-----BEGIN PUBLIC KEY-----" + base64 of getEncoded()), generated once. */
+    static synchronized String publicKeyPem() throws Exception {
+        if (cachedPem == null) {
+            cachedPem = newPublicKeyPem();
+        }
+        return cachedPem;
+    }
+
+    static String newPublicKeyPem() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
