@@ -18,6 +18,9 @@ import java.util.Map;
  * the embedded default's development secret, exactly as the server would.
  */
 public final class TokenCommand {
+    /** Longest lifetime minted: far beyond any sane token, and well inside what an expiry date can represent. */
+    private static final Duration MAX_TTL = Duration.ofDays(36_500);
+
     private TokenCommand() {
     }
 
@@ -107,13 +110,20 @@ public final class TokenCommand {
         if (!m.matches()) {
             throw new IllegalArgumentException("--ttl must look like 30m, 1h or 7d");
         }
-        long amount = Long.parseLong(m.group(1));
         Duration ttl;
-        switch (m.group(2)) {
-            case "s": ttl = Duration.ofSeconds(amount); break;
-            case "m": ttl = Duration.ofMinutes(amount); break;
-            case "h": ttl = Duration.ofHours(amount); break;
-            default: ttl = Duration.ofDays(amount); break;
+        try {
+            long amount = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "s": ttl = Duration.ofSeconds(amount); break;
+                case "m": ttl = Duration.ofMinutes(amount); break;
+                case "h": ttl = Duration.ofHours(amount); break;
+                default: ttl = Duration.ofDays(amount); break;
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            ttl = null; // more digits than a Duration holds
+        }
+        if (ttl == null || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("--ttl must be at most " + MAX_TTL.toDays() + "d");
         }
         if (ttl.isZero()) {
             throw new IllegalArgumentException("--ttl must be longer than zero");

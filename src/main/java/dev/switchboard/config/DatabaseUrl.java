@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the database is: a JDBC URL plus optional credentials. Accepts the two forms teams already have in
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
  * {@code jdbc:postgresql://host:5432/db}.
  */
 public record DatabaseUrl(String jdbcUrl, String user, String password) {
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?");
 
     /**
      * Parses either form.
@@ -32,6 +35,20 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
             throw new IllegalArgumentException("is not a valid URL (" + e.getReason() + ")");
         }
         String host = uri.getHost();
+        int port = uri.getPort();
+        String userInfo = uri.getRawUserInfo();
+        if (host == null && uri.getRawAuthority() != null) {
+            // java.net.URI leaves the authority unparsed for host names it deems invalid, such as Docker Compose
+            // service names with underscores (db_primary), which PostgreSQL clients accept: split it by hand.
+            String authority = uri.getRawAuthority();
+            int at = authority.lastIndexOf('@');
+            Matcher hostPort = HOST_PORT.matcher(authority.substring(at + 1));
+            if (hostPort.matches()) {
+                userInfo = at < 0 ? null : authority.substring(0, at);
+                host = hostPort.group(1);
+                port = hostPort.group(2) == null ? -1 : Integer.parseInt(hostPort.group(2));
+            }
+        }
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("has no host");
         }
@@ -40,8 +57,8 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
             throw new IllegalArgumentException("has no database name (postgres://user:pass@host:5432/DBNAME)");
         }
         StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(host);
-        if (uri.getPort() != -1) {
-            jdbc.append(':').append(uri.getPort());
+        if (port != -1) {
+            jdbc.append(':').append(port);
         }
         jdbc.append(path);
         if (uri.getRawQuery() != null) {
@@ -49,7 +66,6 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         }
         String user = null;
         String password = null;
-        String userInfo = uri.getRawUserInfo();
         if (userInfo != null) {
             int colon = userInfo.indexOf(':');
             user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));

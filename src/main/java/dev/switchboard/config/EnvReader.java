@@ -107,12 +107,16 @@ final class EnvReader {
         } catch (NumberFormatException e) {
             return null;
         }
-        switch (m.group(2)) {
-            case "ms": return Duration.ofMillis(amount);
-            case "s": return Duration.ofSeconds(amount);
-            case "m": return Duration.ofMinutes(amount);
-            case "h": return Duration.ofHours(amount);
-            default: return Duration.ofDays(amount);
+        try {
+            switch (m.group(2)) {
+                case "ms": return Duration.ofMillis(amount);
+                case "s": return Duration.ofSeconds(amount);
+                case "m": return Duration.ofMinutes(amount);
+                case "h": return Duration.ofHours(amount);
+                default: return Duration.ofDays(amount);
+            }
+        } catch (ArithmeticException e) {
+            return null; // e.g. 999999999999999999h: too large for a Duration, reported like any other bad value
         }
     }
 
