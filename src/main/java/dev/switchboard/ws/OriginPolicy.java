@@ -8,16 +8,17 @@ import java.util.Set;
  * Which browser origins may open a WebSocket. Tokens travel in the first message rather than in cookies, so a
  * foreign page cannot ride an agent's session; the check still stops other sites from using the server as theirs.
  *
- * <p>Default (no {@code ALLOWED_ORIGINS}): same origin only, i.e. the {@code Origin} names the host the request
- * was sent to (nginx forwards {@code Host}). Requests without {@code Origin} come from non-browser clients and
- * are allowed: a token is still required.
+ * <p>The same origin is always allowed: the {@code Origin} names the host the request was sent to (nginx forwards
+ * {@code Host}). {@code ALLOWED_ORIGINS} adds the web app's other origins. Requests without {@code Origin} come
+ * from non-browser clients and are allowed: a token is still required.
  */
 public final class OriginPolicy {
     private final Set<String> allowed;
     private final boolean allowAny;
 
     public OriginPolicy(Set<String> allowed, boolean allowAny) {
-        this.allowed = Set.copyOf(allowed);
+        this.allowed = allowed.stream().map(o -> o.trim().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.allowAny = allowAny;
     }
 
@@ -30,8 +31,8 @@ public final class OriginPolicy {
             return true;
         }
         String normalized = origin.trim().toLowerCase(Locale.ROOT);
-        if (!allowed.isEmpty()) {
-            return allowed.contains(normalized);
+        if (allowed.contains(normalized)) {
+            return true;
         }
         if (host == null) {
             return false;

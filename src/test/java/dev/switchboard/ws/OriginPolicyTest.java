@@ -87,9 +87,9 @@ class OriginPolicyTest {
     }
 
     @Test
-    void aListReplacesTheSameOriginRule() {
-        assertFalse(listed.permits("https://ws.example.com", "ws.example.com"),
-                "with ALLOWED_ORIGINS set, only the listed origins are allowed");
+    void aListAddsToTheSameOriginRule() {
+        assertTrue(listed.permits("https://ws.example.com", "ws.example.com"),
+                "ALLOWED_ORIGINS adds origins; the server's own origin stays allowed");
     }
 
     @Test
