@@ -1,6 +1,7 @@
 package dev.switchboard.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.WebSocketRoute;
 import dev.switchboard.auth.Role;
@@ -46,6 +47,7 @@ class ClientLibraryBrowserIT {
     @RegisterExtension
     static final Browsers BROWSERS = new Browsers();
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final TokenIssuer ISSUER = new TokenIssuer(TestServer.SECRET);
     /** The agent using the browser, and the conversation open on their screen. */
     private static final long AGENT = 7;
@@ -393,6 +395,11 @@ class ClientLibraryBrowserIT {
             assertEquals(false, browser.eval("window.wsClient.connected"));
             browser.screenshot("client-unauthorized");
 
+            // The server forgets the rejected session once the close handshake is over: wait for that first.
+            long deadline = System.nanoTime() + BrowserPage.PATIENCE.toNanos();
+            while (server.node().openSessions() != 0 && System.nanoTime() < deadline) {
+                browser.page().waitForTimeout(100);
+            }
             // Negative check: over several seconds (a first retry would come within 1 s), no new WebSocket from
             // the page, none open on the server, no reconnect scheduled. Slowness can only make this pass.
             for (int i = 0; i < 20; i++) {
@@ -469,7 +476,7 @@ class ClientLibraryBrowserIT {
                 page.onMessage(frame -> real.send(frame.text()));
                 real.onMessage(frame -> {
                     page.send(frame.text());
-                    if (frame.text().contains("\"id\":")) {
+                    if (isDurable(frame.text())) {
                         page.send(frame.text());
                         duplicated.incrementAndGet();
                     }
@@ -530,6 +537,15 @@ class ClientLibraryBrowserIT {
 
     private static String subscribedFrames(long conversationId) {
         return framesOf("subscribed") + ".filter((f) => f.data.conversation_id === " + conversationId + ").length";
+    }
+
+    /** A durable event carries an {@code id} at the top level of its frame. */
+    private static boolean isDurable(String frame) {
+        try {
+            return JSON.readTree(frame).has("id");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static boolean isTyping(JsonNode frame, long userId, boolean typing) {
