@@ -213,3 +213,22 @@ test('state: a WebSocket constructor that throws (bad URL) fails without retryin
   assert.deepEqual(h.of('error'), [{ code: 'connection_error', message: 'bad url' }]);
   assert.equal(h.clock.pending, 0);
 });
+
+test('state: failed reconnect attempts emit no disconnected, and lastError clears once connected again', () => {
+  const h = harness();
+  h.record('disconnected');
+  h.connectAndAuth();
+  h.ws.serverClose(1006, 'gone');
+  assert.equal(h.of('disconnected').length, 1);
+  // Two attempts fail before their sockets even open.
+  for (let i = 0; i < 2; i++) {
+    h.clock.advance(60_000);
+    h.ws.fail();
+  }
+  assert.equal(h.of('disconnected').length, 1, 'only the real connection reported a disconnect');
+  assert.ok(h.client.lastError, 'the failure is visible while reconnecting');
+  h.clock.advance(60_000);
+  h.accept();
+  assert.equal(h.client.status, 'connected');
+  assert.equal(h.client.lastError, null);
+});

@@ -318,7 +318,12 @@
       this._authRejected = false;
       // Every handler checks the socket is still current: after we give up on a
       // socket (heartbeat, new settings) its late events must not touch state.
-      ws.onopen = () => { if (ws === this._ws) this._authenticate(ws); };
+      this._opened = false;
+      ws.onopen = () => {
+        if (ws !== this._ws) return;
+        this._opened = true;
+        this._authenticate(ws);
+      };
       ws.onmessage = (ev) => { if (ws === this._ws) this._onFrame(ev.data); };
       ws.onerror = () => {
         if (ws === this._ws) this._error({ code: 'connection_error', message: 'WebSocket error' });
@@ -381,7 +386,10 @@
         try { ws.close(code, reason); } catch (err) { /* already closing */ }
       }
       this._log('disconnected', code, reason);
-      this._emit('disconnected', { code, reason });
+      // A reconnect attempt that never opened was never connected: one 'disconnected' per real connection,
+      // not one per failed attempt (attempts are reported by 'reconnecting').
+      if (this._opened) this._emit('disconnected', { code, reason });
+      this._opened = false;
     }
 
     _afterClose(code, reason) {
@@ -516,6 +524,8 @@
     _onAuthenticated(data) {
       if (this._status === 'connected') return; // a repeated confirmation: nothing to redo
       this._attempts = 0;
+      // The trouble that led to reconnecting is over; a status line should not keep showing it.
+      this._lastError = null;
       this._connectionId = data.connection_id != null ? data.connection_id : null;
       this._role = data.role != null ? data.role : null;
       // The server forgets subscriptions with the socket, so every auth re-sends them.
