@@ -1,6 +1,7 @@
 package dev.switchboard.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.SqlEvents;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
@@ -35,18 +36,22 @@ class ProtocolTest {
     private static TestServer server;
     /** One message a second, bursts of two. */
     private static TestServer limited;
+    /** Pings every 100 ms, closes a peer silent for 600 ms. */
+    private static TestServer heartbeat;
     private static long nextUser = 1000;
 
     @BeforeAll
     static void startServers() {
         server = TestServer.start();
         limited = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2"));
+        heartbeat = TestServer.start(Map.of("PING_INTERVAL", "100ms", "IDLE_TIMEOUT", "600ms"));
     }
 
     @AfterAll
     static void stopServers() {
         server.close();
         limited.close();
+        heartbeat.close();
     }
 
     /** A user id no other test of this class uses, so presence traffic of earlier tests cannot be mistaken. */
@@ -554,6 +559,25 @@ class ProtocolTest {
                     f.path("data").path("code").asText()), "rate_limited error");
             assertCleanError(error.get("data"), "rate_limited", null);
             assertFalse(client.isClosed());
+        }
+    }
+
+    // ---- heartbeat (on the heartbeat server) ----
+
+    @Test
+    void peerAnsweringServerPingsStaysConnectedPastTheIdleTimeout() throws Exception {
+        try (WsClient client = heartbeat.agent(1)) {
+            Thread.sleep(1_500); // the JDK client answers the server's pings with pongs on its own
+            assertStillOpen(client);
+        }
+    }
+
+    @Test
+    void silentPeerIsClosedAfterTheIdleTimeout() {
+        try (RawWebSocket silent = RawWebSocket.open(heartbeat.port(), Map.of(), 0)) {
+            silent.sendText("{\"type\":\"auth\",\"token\":\"" + heartbeat.agentToken(2) + "\"}");
+            // Never answers a ping, never sends anything else: a laptop that went to sleep.
+            assertEquals(1001, silent.readUntilClose());
         }
     }
 }
