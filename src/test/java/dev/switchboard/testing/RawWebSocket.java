@@ -106,24 +106,34 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends a masked text frame, as a client must. */
     public void sendText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x81, text.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /**
+     * Sends one frame as given, right or wrong: {@code firstByte} is FIN, RSV and opcode (0x81 is a final text
+     * frame), and {@code masked=false} breaks the rule that clients mask.
+     */
+    public void sendFrame(int firstByte, byte[] payload, boolean masked) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x81);
+        frame.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length <= 0xFFFF) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xFF);
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
                 frame.write((int) ((long) payload.length >>> shift) & 0xFF);
             }
         }
         byte[] mask = new byte[4];
-        RANDOM.nextBytes(mask);
-        frame.writeBytes(mask);
+        if (masked) {
+            RANDOM.nextBytes(mask);
+            frame.writeBytes(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
