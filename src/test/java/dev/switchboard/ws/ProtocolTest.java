@@ -580,4 +580,30 @@ class ProtocolTest {
             assertEquals(1001, silent.readUntilClose());
         }
     }
+
+    // ---- malformed WebSocket frames: the connection closes with the RFC 6455 code, the server goes on ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"unmasked text:1002", "invalid UTF-8:1007", "reserved opcode:1002", "RSV bit set:1002",
+            "continuation without a start:1002", "fragmented control frame:1002"})
+    void malformedFramesCloseWithTheProtocolCodeAndTheServerGoesOn(String scenario) {
+        String name = scenario.substring(0, scenario.indexOf(':'));
+        int expected = Integer.parseInt(scenario.substring(scenario.indexOf(':') + 1));
+        try (WsClient bystander = server.agent(user());
+             RawWebSocket raw = RawWebSocket.open(server.port(), Map.of(), 0)) {
+            assertEquals(101, raw.status());
+            byte[] ping = "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
+            switch (name) {
+                case "unmasked text" -> raw.sendFrame(0x81, ping, false); // RFC 6455 5.1: clients must mask
+                case "invalid UTF-8" -> raw.sendFrame(0x81, new byte[]{'"', (byte) 0xC3, 0x28, '"'}, true);
+                case "reserved opcode" -> raw.sendFrame(0x83, ping, true);
+                case "RSV bit set" -> raw.sendFrame(0xC1, ping, true);
+                case "continuation without a start" -> raw.sendFrame(0x80, ping, true);
+                case "fragmented control frame" -> raw.sendFrame(0x09, new byte[0], true);
+                default -> throw new IllegalArgumentException(name);
+            }
+            assertEquals(expected, raw.readUntilClose(), name);
+            assertStillOpen(bystander);
+        }
+    }
 }
