@@ -353,12 +353,13 @@ class AuthenticationTest {
 
     @Test
     void refusedConnectionNeverJoinsRouting() {
-        try (WsClient agent = server.connect()) {
+        try (TestServer fresh = TestServer.start(); WsClient agent = fresh.connect()) {
             agent.send("type", "auth", "token", hs256(OTHER_SECRET, claims("526", "agent").build()));
             agent.awaitError("unauthorized");
+            assertEquals(0, fresh.node().authenticatedConnections(), "a refused connection is never routed to");
             assertEquals(4001, agent.awaitClose());
+            assertEquals(0, fresh.node().authenticatedConnections());
         }
-        assertEquals(0, server.node().authenticatedConnections());
     }
 
     // ---- AUTH_TIMEOUT ----

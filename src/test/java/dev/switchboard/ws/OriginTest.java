@@ -68,7 +68,8 @@ class OriginTest {
             assertEquals(403, raw.status(), "raw upgrade from " + origin);
             assertTrue(raw.responseHeader("upgrade") == null, "a refused request is not upgraded");
         }
-        assertEquals(sessionsBefore, server.node().openSessions(), "no WebSocket session was created");
+        // Earlier clients may still be closing, so the count can only have fallen.
+        assertTrue(server.node().openSessions() <= sessionsBefore, "no WebSocket session was created");
     }
 
     private static WebSocketHandshakeException findCause(Throwable failure) {
