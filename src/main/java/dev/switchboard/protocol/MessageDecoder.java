@@ -1,8 +1,10 @@
 package dev.switchboard.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 /**
  * Turns a text frame into a {@link ClientMessage}, or a {@link ProtocolException} naming what is wrong.
@@ -11,17 +13,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <p>Ids are accepted as JSON integers or as strings of digits, because PHP pages often print ids as strings.
  */
 public final class MessageDecoder {
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
 
     public MessageDecoder(ObjectMapper mapper) {
-        this.mapper = mapper;
+        // A frame is one JSON value: '{"type":"ping"} junk' is not JSON and must not be read as a ping.
+        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** Decodes and validates one frame. */
     public ClientMessage decode(String frame) throws ProtocolException {
         JsonNode root;
         try {
-            root = mapper.readTree(frame);
+            root = reader.readTree(frame);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
         }

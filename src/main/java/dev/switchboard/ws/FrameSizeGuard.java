@@ -98,6 +98,8 @@ final class FrameSizeGuard implements WebSocketEngine {
         private int headerLength;
         private long payloadRemaining;
         private boolean rejected;
+        /** Why {@link #scan} refused the stream: frame too big, or a frame the client did not mask. */
+        private boolean unmasked;
 
         GuardedReadHandler(Connection connection, long maxPayload) {
             this.connection = connection;
@@ -113,8 +115,10 @@ final class FrameSizeGuard implements WebSocketEngine {
                 connection.getReadHandler().handle(data);
             } else {
                 rejected = true;
-                connection.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.MESSAGE_TOO_BIG),
-                        "frame too big"));
+                connection.close(unmasked
+                        ? new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR, "client frames must be masked")
+                        : new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.MESSAGE_TOO_BIG),
+                                "frame too big"));
             }
         }
 
@@ -134,6 +138,11 @@ final class FrameSizeGuard implements WebSocketEngine {
                 }
                 long payload = payloadLength();
                 headerLength = 0;
+                if ((header[1] & 0x80) == 0) {
+                    // RFC 6455 5.1: a server MUST close the connection on an unmasked client frame. Tyrus does not.
+                    unmasked = true;
+                    return false;
+                }
                 if (payload < 0 || payload > maxPayload) {
                     return false;
                 }

@@ -71,6 +71,15 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one fragment of a text message: {@code last=false} starts or continues the message, {@code true}
+     * ends it. Lets a test send a message whose parts are each small but whose whole is large.
+     */
+    public WsClient sendFragment(String part, boolean last) {
+        socket.sendText(part, last).join();
+        return this;
+    }
+
     /** Sends a binary frame. */
     public WsClient sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
