@@ -146,6 +146,29 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /**
+     * Sends only the header of a masked frame declaring {@code declaredLength} payload bytes, and no payload: the
+     * server must judge the frame by its header alone. Nothing is left unread on the server, so its close cannot
+     * turn into a connection reset.
+     */
+    public void sendFrameHeader(int firstByte, long declaredLength) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream(14);
+        header.write(firstByte);
+        header.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            header.write((int) (declaredLength >>> shift) & 0xFF);
+        }
+        byte[] mask = new byte[4];
+        RANDOM.nextBytes(mask);
+        header.writeBytes(mask);
+        try {
+            out.write(header.toByteArray());
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Reads frames until the server's close frame and returns its code; -1 when the connection ends without one
      * (reset or EOF). Fails after {@link WsClient#PATIENCE} without either.
      */

@@ -384,7 +384,7 @@ class AuthenticationTest {
              WsClient client = quick.connect()) {
             client.send("type", "subscribe", "conversation_id", 1);
             client.awaitError("unauthenticated");
-            client.send("type", "auth");
+            client.send("type", "typing", "conversation_id", 1);
             client.awaitError("invalid_field");
             assertEquals(4001, client.awaitClose());
         }

@@ -149,8 +149,12 @@ class OriginTest {
         assertRefused(allowList, "https://app.example.com:8443");
         assertRefused(allowList, "https://sub.app.example.com");
         assertRefused(allowList, "https://app.example.com.evil.net");
-        // With a list, the list is the whole policy: even the server's own host is not implied.
-        assertRefused(allowList, "http://127.0.0.1:" + allowList.port());
+    }
+
+    @Test
+    void theServersOwnOriginStaysAllowedWithAnAllowList() {
+        // The list adds origins; pages served by the node itself (the demo console) keep working.
+        assertAccepted(allowList, "http://127.0.0.1:" + allowList.port());
     }
 
     @Test

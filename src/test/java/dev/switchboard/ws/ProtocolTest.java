@@ -351,17 +351,19 @@ class ProtocolTest {
         }
     }
 
+    /** A Ratchet-era page authenticates with a bare user_id: refused at once, not after the auth timeout. */
     @ParameterizedTest
-    @ValueSource(strings = {"{\"type\":\"auth\"}", "{\"type\":\"auth\",\"token\":null}",
-            "{\"type\":\"auth\",\"token\":\"\"}", "{\"type\":\"auth\",\"token\":\"   \"}",
-            "{\"type\":\"auth\",\"token\":42}", "{\"type\":\"auth\",\"token\":[\"a.b.c\"]}"})
-    void authWithoutATokenStringIsInvalidFieldAndAuthCanBeRetried(String frame) {
-        long id = user();
+    @ValueSource(strings = {"{\"type\":\"auth\"}", "{\"type\":\"auth\",\"user_id\":123}",
+            "{\"type\":\"auth\",\"token\":null}", "{\"type\":\"auth\",\"token\":\"\"}",
+            "{\"type\":\"auth\",\"token\":\"   \"}", "{\"type\":\"auth\",\"token\":42}",
+            "{\"type\":\"auth\",\"token\":[\"a.b.c\"]}"})
+    void authWithoutATokenStringIsUnauthorizedAndCloses4001(String frame) {
         try (WsClient client = server.connect()) {
             client.sendRaw(frame);
-            assertCleanError(client.awaitError("invalid_field"), "invalid_field", "auth");
-            assertEquals(id, client.authenticate(server.agentToken(id)).get("user_id").asLong());
-            assertStillOpen(client);
+            JsonNode error = client.awaitError("unauthorized");
+            assertCleanError(error, "unauthorized", "auth");
+            assertTrue(error.get("message").asText().contains("token"), error.toString());
+            assertEquals(4001, client.awaitClose());
         }
     }
 
@@ -465,6 +467,14 @@ class ProtocolTest {
         try (WsClient client = server.connect()) {
             client.sendRaw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
             assertEquals(1009, client.awaitClose());
+        }
+    }
+
+    @Test
+    void frameDeclaringMegabytesIsRefusedWith1009FromItsHeaderAlone() {
+        try (RawWebSocket raw = RawWebSocket.open(server.port(), Map.of(), 0)) {
+            raw.sendFrameHeader(0x81, 3L * 1024 * 1024);
+            assertEquals(1009, raw.readUntilClose());
         }
     }
 
