@@ -131,7 +131,8 @@ public final class Switchboard implements AutoCloseable {
         OpenSessions sessions = new OpenSessions();
         SessionServices services = new SessionServices(config.nodeId(), verifier, new MessageDecoder(mapper),
                 frames, registry, presence, typing, sessions, timers, Clock.systemUTC(), config.authTimeout(),
-                config.sendQueueLimit(), config.rateLimitPerSecond(), config.rateLimitBurst(),
+                config.sendQueueLimit(), config.slowConsumerTimeout(), config.rateLimitPerSecond(),
+                config.rateLimitBurst(),
                 config.maxFrameBytes());
 
         Config db = config;

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * @param allowAnyOrigin   {@code ALLOWED_ORIGINS=*}
  * @param nodeId           this node's name in a cluster, in logs and in connection ids
  * @param maxFrameBytes    largest client frame accepted; larger ones close the connection with 1009
- * @param sendQueueLimit   frames that may wait for one slow client before it is disconnected with 1013
+ * @param sendQueueLimit   frames a client may be behind; longer than {@code slowConsumerTimeout} (or 16 times as
+ *                         many at once) and it is disconnected with 1013
+ * @param slowConsumerTimeout how long a client may stay more than {@code sendQueueLimit} frames behind
  * @param rateLimitPerSecond client messages per second allowed per connection (sustained)
  * @param rateLimitBurst   client messages allowed in a burst above the sustained rate
  * @param authTimeout      how long a new connection has to send {@code auth}
@@ -57,6 +59,7 @@ public record Config(
         String nodeId,
         int maxFrameBytes,
         int sendQueueLimit,
+        Duration slowConsumerTimeout,
         int rateLimitPerSecond,
         int rateLimitBurst,
         Duration authTimeout,
@@ -159,6 +162,8 @@ public record Config(
 
         int maxFrame = r.integer("MAX_FRAME_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024);
         int queueLimit = r.integer("SEND_QUEUE_LIMIT", 1024, 16, 1_000_000);
+        Duration slowConsumerTimeout = r.duration("SLOW_CONSUMER_TIMEOUT", Duration.ofSeconds(10),
+                Duration.ZERO, Duration.ofMinutes(10));
         int rate = r.integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000);
         int burst = r.integer("RATE_LIMIT_BURST", 40, 1, 1_000_000);
         Duration authTimeout = r.duration("AUTH_TIMEOUT", Duration.ofSeconds(10),
@@ -187,14 +192,16 @@ public record Config(
             throw new ConfigException(r.problems());
         }
         return new Config(host, port, database, dataDir, secret, publicKey, origins, anyOrigin, nodeId,
-                maxFrame, queueLimit, rate, burst, authTimeout, typingTimeout, presenceGrace, pingInterval,
+                maxFrame, queueLimit, slowConsumerTimeout, rate, burst, authTimeout, typingTimeout, presenceGrace,
+                pingInterval,
                 idleTimeout, maxConnections, retention, poolSize, demo, shutdownTimeout);
     }
 
     /** The same configuration with another database and secret, once the embedded default has resolved them. */
     public Config withDatabase(DatabaseUrl resolvedDatabase, String resolvedSecret) {
         return new Config(host, port, resolvedDatabase, dataDir, resolvedSecret, jwtPublicKeyPem, allowedOrigins,
-                allowAnyOrigin, nodeId, maxFrameBytes, sendQueueLimit, rateLimitPerSecond, rateLimitBurst,
+                allowAnyOrigin, nodeId, maxFrameBytes, sendQueueLimit, slowConsumerTimeout, rateLimitPerSecond,
+                rateLimitBurst,
                 authTimeout, typingTimeout, presenceGrace, pingInterval, idleTimeout, maxConnections, eventRetention,
                 databasePoolSize, demo, shutdownTimeout);
     }
@@ -235,6 +242,7 @@ public record Config(
                 + ", jwt=" + (jwtPublicKeyPem != null ? "RS256" : "") + (jwtSecret != null ? " HS256" : "")
                 + ", origins=" + (allowAnyOrigin ? "*" : allowedOrigins.isEmpty() ? "same-origin" : allowedOrigins)
                 + ", nodeId=" + nodeId + ", maxFrameBytes=" + maxFrameBytes + ", sendQueueLimit=" + sendQueueLimit
+                + ", slowConsumerTimeout=" + slowConsumerTimeout
                 + ", rateLimit=" + rateLimitPerSecond + "/s burst " + rateLimitBurst
                 + ", authTimeout=" + authTimeout + ", typingTimeout=" + typingTimeout
                 + ", presenceGrace=" + presenceGrace + ", pingInterval=" + pingInterval

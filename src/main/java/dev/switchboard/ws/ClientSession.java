@@ -29,6 +29,8 @@ final class ClientSession implements Recipient {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     /** Bounds the registry's memory per connection; a page needs a handful. */
     static final int MAX_SUBSCRIPTIONS = 1000;
+    /** The send queue's hard cap, as a multiple of SEND_QUEUE_LIMIT: room for a burst, still a bound. */
+    static final int HARD_LIMIT_FACTOR = 16;
 
     private final SessionServices services;
     private final Session session;
@@ -48,7 +50,9 @@ final class ClientSession implements Recipient {
         this.services = services;
         this.session = session;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
-        this.out = new OutboundQueue(new TyrusTransport(session), services.sendQueueLimit(), this::overflowed);
+        this.out = new OutboundQueue(new TyrusTransport(session), services.sendQueueLimit(),
+                HARD_LIMIT_FACTOR * services.sendQueueLimit(), services.slowConsumerTimeout().toNanos(),
+                System::nanoTime, this::overflowed);
         long now = System.nanoTime();
         this.limiter = new RateLimiter(services.rateLimitPerSecond(), services.rateLimitBurst(), now);
         this.lastSeen = now;
@@ -321,7 +325,7 @@ final class ClientSession implements Recipient {
     private void authTimedOut() {
         if (principal == null && !closing) {
             send(services.frames().error(ErrorCode.UNAUTHORIZED,
-                    "no auth within " + services.authTimeout().toSeconds() + " s", null));
+                    "no auth within " + services.authTimeout().toMillis() + " ms", null));
             closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
         }
     }

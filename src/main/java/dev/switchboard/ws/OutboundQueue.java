@@ -2,11 +2,16 @@ package dev.switchboard.ws;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The bounded send queue of one connection. Frames are written one at a time with asynchronous sends, so a slow
- * client never blocks the thread that routes an event to thousands of others; when a client falls
- * {@code limit} frames behind it is closed with 1013 instead of growing the heap.
+ * client never blocks the thread that routes an event to thousands of others.
+ *
+ * <p>A burst (the node catching up after a database outage, a bulk import) can queue thousands of frames in a
+ * millisecond even for clients that read fast, so falling behind briefly is not a fault: a client is closed
+ * (1013) only when its queue stays above {@code softLimit} for longer than {@code lagNanos}, or at once when it
+ * reaches {@code hardLimit}, which bounds the heap.
  *
  * <p>A close can be queued behind the frames already waiting ({@link #closeAfterFlush}), so an {@code error}
  * event reaches the client before the close that follows it.
@@ -28,15 +33,31 @@ final class OutboundQueue {
     }
 
     private final Transport transport;
-    private final int limit;
+    private final int softLimit;
+    private final int hardLimit;
+    private final long lagNanos;
+    private final LongSupplier nanoTime;
     private final OverflowListener onOverflow;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean inFlight;
     private boolean closed;
+    /** {@link #nanoTime} when the queue last rose above the soft limit; 0 while below it. */
+    private long laggingSince;
 
-    OutboundQueue(Transport transport, int limit, OverflowListener onOverflow) {
+    /**
+     * @param softLimit  frames a client may be behind indefinitely
+     * @param hardLimit  frames that close the client at once
+     * @param lagNanos   how long a client may stay above the soft limit
+     * @param nanoTime   the clock ({@link System#nanoTime} in production)
+     * @param onOverflow told once when the client is given up on
+     */
+    OutboundQueue(Transport transport, int softLimit, int hardLimit, long lagNanos, LongSupplier nanoTime,
+                  OverflowListener onOverflow) {
         this.transport = transport;
-        this.limit = limit;
+        this.softLimit = softLimit;
+        this.hardLimit = Math.max(softLimit, hardLimit);
+        this.lagNanos = lagNanos;
+        this.nanoTime = nanoTime;
         this.onOverflow = onOverflow;
     }
 
@@ -47,7 +68,7 @@ final class OutboundQueue {
             if (closed) {
                 return;
             }
-            if (pending.size() >= limit) {
+            if (pending.size() >= hardLimit || lagTooLong()) {
                 closed = true;
                 overflowAt = pending.size();
                 pending.clear();
@@ -104,6 +125,9 @@ final class OutboundQueue {
             Object next;
             synchronized (this) {
                 next = pending.pollFirst();
+                if (pending.size() <= softLimit) {
+                    laggingSince = 0;
+                }
                 if (next == null) {
                     inFlight = false;
                     return;
@@ -131,6 +155,19 @@ final class OutboundQueue {
                 }
             }
         }
+    }
+
+    /** Called under the lock with a frame about to be added. */
+    private boolean lagTooLong() {
+        if (pending.size() < softLimit) {
+            return false;
+        }
+        long now = nanoTime.getAsLong();
+        if (laggingSince == 0) {
+            laggingSince = now == 0 ? 1 : now;
+            return false;
+        }
+        return now - laggingSince > lagNanos;
     }
 
     private void completed(SendState state, Throwable failure) {

@@ -25,7 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param timers          auth timeouts; shared with the trackers, so its tasks must stay short
  * @param clock           for {@code pong}'s server_time
  * @param authTimeout     time allowed before {@code auth}
- * @param sendQueueLimit  frames a slow client may fall behind
+ * @param sendQueueLimit  frames a client may fall behind for longer than a moment
+ * @param slowConsumerTimeout how long a client may stay more than {@code sendQueueLimit} frames behind
  * @param rateLimitPerSecond sustained client messages per second
  * @param rateLimitBurst  client message burst
  * @param maxFrameBytes   largest accepted client frame
@@ -43,6 +44,7 @@ public record SessionServices(
         Clock clock,
         Duration authTimeout,
         int sendQueueLimit,
+        Duration slowConsumerTimeout,
         int rateLimitPerSecond,
         int rateLimitBurst,
         int maxFrameBytes) {

@@ -24,6 +24,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 class OutboundQueueTest {
 
+    /** A queue whose only limit is the hard one: overflow exactly at {@code limit} frames. */
+    static OutboundQueue hardOnly(OutboundQueue.Transport transport, int limit, OutboundQueue.OverflowListener overflow) {
+        return new OutboundQueue(transport, limit, limit, Long.MAX_VALUE, System::nanoTime, overflow);
+    }
+
     /** Generous guard against a hung test; never a performance bound. */
     static final long HANG_GUARD_SECONDS = 60;
 
@@ -107,7 +112,7 @@ class OutboundQueueTest {
 
     @Test
     void framesAreSentOneAtATimeInOrder() {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.offer("b");
         q.offer("c");
@@ -127,8 +132,51 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aBurstAboveTheSoftLimitIsToleratedWhileTheClientCatchesUpInTime() {
+        long[] now = {1_000};
+        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        for (int i = 0; i < 500; i++) {
+            q.offer("f" + i);           // far above the soft limit, under the hard one
+        }
+        now[0] += 4_000;                // behind, but not for long
+        q.offer("late");
+        for (int i = 0; i < 495; i++) {
+            transport.complete();       // the client reads; the queue drops below the soft limit
+        }
+        now[0] += 100_000;              // much later: the old lag no longer counts
+        q.offer("later");
+        assertEquals(List.of(), overflow.calls);
+        transport.assertNoViolation();
+    }
+
+    @Test
+    void aClientStuckAboveTheSoftLimitLongerThanTheLagIsGivenUp() {
+        long[] now = {1_000};
+        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        for (int i = 0; i < 20; i++) {
+            q.offer("f" + i);
+        }
+        now[0] += 5_001;
+        q.offer("one too late");
+        assertEquals(1, overflow.calls.size());
+        q.offer("dropped");
+        assertEquals(1, overflow.calls.size(), "told once");
+    }
+
+    @Test
+    void theHardLimitGivesUpAtOnce() {
+        OutboundQueue q = new OutboundQueue(transport, 10, 100, Long.MAX_VALUE, () -> 1_000, overflow);
+        for (int i = 0; i < 101; i++) {
+            q.offer("f" + i);           // one in flight, then 100 queued
+        }
+        assertEquals(List.of(), overflow.calls);
+        q.offer("over");
+        assertEquals(1, overflow.calls.size());
+    }
+
+    @Test
     void inlineCompletionDoesNotRecurseOver100kQueuedFrames() {
-        OutboundQueue q = new OutboundQueue(transport, 200_000, overflow);
+        OutboundQueue q = hardOnly(transport, 200_000, overflow);
         q.offer("f0");
         for (int i = 1; i < 100_000; i++) {
             q.offer("f" + i);
@@ -150,7 +198,7 @@ class OutboundQueueTest {
     @Test
     void inlineCompletionFromTheFirstOfferSendsEverything() {
         transport.inline = true;
-        OutboundQueue q = new OutboundQueue(transport, 10, overflow);
+        OutboundQueue q = hardOnly(transport, 10, overflow);
         for (int i = 0; i < 1000; i++) {
             q.offer("f" + i);
         }
@@ -161,7 +209,7 @@ class OutboundQueueTest {
 
     @Test
     void completionOnAnotherThreadContinuesThePump() throws Exception {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.offer("b");
         q.offer("c");
@@ -203,7 +251,7 @@ class OutboundQueueTest {
             public void close(int code, String reason) {
             }
         };
-        OutboundQueue q = new OutboundQueue(async, 20_000, overflow);
+        OutboundQueue q = hardOnly(async, 20_000, overflow);
         for (int i = 0; i < 10_000; i++) {
             q.offer("f" + i);
         }
@@ -215,7 +263,7 @@ class OutboundQueueTest {
 
     @Test
     void queueAcceptsExactlyLimitWaitingFrames() {
-        OutboundQueue q = new OutboundQueue(transport, 3, overflow);
+        OutboundQueue q = hardOnly(transport, 3, overflow);
         q.offer("in-flight");
         q.offer("w1");
         q.offer("w2");
@@ -226,7 +274,7 @@ class OutboundQueueTest {
 
     @Test
     void overflowCallsTheListenerOnceAndDropsFurtherFrames() {
-        OutboundQueue q = new OutboundQueue(transport, 3, overflow);
+        OutboundQueue q = hardOnly(transport, 3, overflow);
         q.offer("in-flight");
         q.offer("w1");
         q.offer("w2");
@@ -246,7 +294,7 @@ class OutboundQueueTest {
 
     @Test
     void closeAfterFlushSendsQueuedFramesThenClosesAndDropsLaterFrames() {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("error frame");
         q.offer("second");
         q.closeAfterFlush(4001, "unauthorized");
@@ -268,7 +316,7 @@ class OutboundQueueTest {
 
     @Test
     void closeAfterFlushOnAnIdleQueueClosesAtOnce() {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.closeAfterFlush(1001, "going away");
         assertEquals(List.of("1001 going away"), transport.closes);
         q.offer("x");
@@ -278,7 +326,7 @@ class OutboundQueueTest {
     @Test
     void closeAfterFlushWithInlineTransportSendsThenCloses() {
         transport.inline = true;
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.closeAfterFlush(1008, "flood");
         assertEquals(List.of("a"), transport.sent);
@@ -287,7 +335,7 @@ class OutboundQueueTest {
 
     @Test
     void sendFailureDiscardsTheQueue() {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.offer("b");
         q.offer("c");
@@ -315,7 +363,7 @@ class OutboundQueueTest {
             public void close(int code, String reason) {
             }
         };
-        OutboundQueue q = new OutboundQueue(failing, 100, overflow);
+        OutboundQueue q = hardOnly(failing, 100, overflow);
         q.offer("a");
         q.offer("b");
         assertEquals(List.of("a"), sent);
@@ -324,7 +372,7 @@ class OutboundQueueTest {
 
     @Test
     void discardForgetsQueuedFramesAndRefusesNewOnes() {
-        OutboundQueue q = new OutboundQueue(transport, 100, overflow);
+        OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.offer("b");
         q.discard();
@@ -373,7 +421,7 @@ class OutboundQueueTest {
             public void close(int code, String reason) {
             }
         };
-        OutboundQueue q = new OutboundQueue(mixed, threads * perThread + 1, overflow);
+        OutboundQueue q = hardOnly(mixed, threads * perThread + 1, overflow);
         CyclicBarrier start = new CyclicBarrier(threads);
         List<Thread> offerers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

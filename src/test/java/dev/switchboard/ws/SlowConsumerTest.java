@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A client that stops reading must not make the server buffer without bound nor hold up anyone else: once
- * SEND_QUEUE_LIMIT frames wait for it, it is closed with 1013, and the other clients keep being served.
+ * A client that stops reading must not make the server buffer without bound nor hold up anyone else: it is
+ * closed with 1013 (at the latest when 16 x SEND_QUEUE_LIMIT frames wait for it), and the other clients keep
+ * being served. A client that reads, however, survives any burst.
  */
 class SlowConsumerTest {
     private static final int BATCH = 8;
@@ -38,6 +39,26 @@ class SlowConsumerTest {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /** What a node catching up after a database outage does: thousands of events queued in an instant. */
+    @Test
+    void aReadingClientSurvivesABurstFarLargerThanTheSendQueueLimit() {
+        int events = 5_000;
+        String pad = "y".repeat(2048);
+        try (TestServer server = TestServer.start(); WsClient agent = server.agent(1)) {
+            String[] statements = new String[events];
+            for (int i = 0; i < events; i++) {
+                statements[i] = "SELECT realtime.notify_new_conversation('{\"n\":" + i + ",\"pad\":\"" + pad + "\"}')";
+            }
+            SqlEvents.inTransaction(server, true, statements);
+            for (int i = 0; i < events; i++) {
+                JsonNode frame = agent.await("new_conversation");
+                assertEquals(i, frame.path("data").path("conversation").path("n").asInt(), "in order");
+            }
+            agent.sync();
+            assertEquals(1, server.node().openSessions(), "still connected");
         }
     }
 
