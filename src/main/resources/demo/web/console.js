@@ -433,8 +433,10 @@
     });
     // The custom event the assign endpoint sends to the assignee only.
     client.on('conversation_assigned', (data) => {
-      const by = data.assigned_by && data.assigned_by.name;
-      toast(ui.toasts, t('toast.assigned', { by, subject: data.conversation.subject }), 'assigned-toast');
+      const by = data.assigned_by || {};
+      if (state.me && Number(by.id) !== state.me.id) {
+        toast(ui.toasts, t('toast.assigned', { by: by.name, subject: data.conversation.subject }), 'assigned-toast');
+      }
       upsertConversation(data.conversation, true);
     });
     client.on('error', (data) => {
