@@ -9,12 +9,11 @@ import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,8 +32,8 @@ import java.util.Map;
  *   POST /demo/api/conversations/{id}/read       {message_id}
  * </pre>
  *
- * Everything but users and login needs {@code Authorization: Bearer <token>}. Routing, token checks and body
- * parsing happen here on the Grizzly thread (they are quick); database work goes through {@link Offload}.
+ * Everything but users and login needs {@code Authorization: Bearer <token>}. Everything past reading the
+ * request line runs on the demo's own executor through {@link Offload}, never on a Grizzly thread.
  */
 final class DemoApiHandler extends HttpHandler {
     /** Mapping prefix; request paths are matched after it. */
@@ -65,16 +64,11 @@ final class DemoApiHandler extends HttpHandler {
 
     @Override
     public void service(Request request, Response response) {
-        try {
-            Offload.Work work = route(request);
-            offload.reply(response, work);
-        } catch (ApiError e) {
-            offload.write(response, JsonReply.of(e));
-        }
+        offload.handle(request, response, body -> route(request, body));
     }
 
-    /** Picks the operation and checks everything that needs no database; the returned work does the rest. */
-    private Offload.Work route(Request request) {
+    /** Runs on the demo's executor, with the whole body read. */
+    private JsonReply route(Request request, byte[] body) throws SQLException {
         String path = request.getRequestURI();
         if (!path.startsWith(PREFIX)) {
             throw ApiError.notFound("no such endpoint: " + path);
@@ -84,46 +78,38 @@ final class DemoApiHandler extends HttpHandler {
 
         if (parts.length == 1 && parts[0].equals("users")) {
             allow(method, Method.GET);
-            return this::users;
+            return users();
         }
         if (parts.length == 1 && parts[0].equals("login")) {
             allow(method, Method.POST);
-            JsonBody body = body(request);
-            long userId = body.id("user_id");
-            return () -> login(userId);
+            return login(json(request, body).id("user_id"));
         }
-        if (parts.length >= 1 && parts[0].equals("conversations")) {
-            return conversations(request, method, parts);
+        if (parts[0].equals("conversations")) {
+            return conversations(request, method, parts, body);
         }
         throw ApiError.notFound("no such endpoint: " + path);
     }
 
-    private Offload.Work conversations(Request request, Method method, String[] parts) {
+    private JsonReply conversations(Request request, Method method, String[] parts, byte[] body)
+            throws SQLException {
         if (parts.length == 1) {
             allow(method, Method.GET, Method.POST);
             Principal principal = authenticate(request);
             if (method == Method.GET) {
-                return () -> JsonReply.ok(Map.of("conversations",
-                        helpdesk.conversations(caller(principal))));
+                return JsonReply.ok(Map.of("conversations", helpdesk.conversations(caller(principal))));
             }
-            JsonBody body = body(request);
-            String subject = body.text("subject", 1, MAX_SUBJECT_CHARS).strip();
-            String content = body.text("content", 1, MAX_CONTENT_CHARS);
-            return () -> start(caller(principal), subject, content);
+            JsonBody fields = json(request, body);
+            String subject = fields.text("subject", 1, MAX_SUBJECT_CHARS).strip();
+            String content = fields.text("content", 1, MAX_CONTENT_CHARS);
+            return start(caller(principal), subject, content);
         }
         long id = conversationId(parts[1]);
         if (parts.length == 2) {
             allow(method, Method.GET);
-            Principal principal = authenticate(request);
-            return () -> {
-                Helpdesk.Detail detail = helpdesk.conversation(caller(principal), id);
-                return JsonReply.ok(Map.of("conversation", detail.conversation(), "messages", detail.messages()));
-            };
+            Helpdesk.Detail detail = helpdesk.conversation(caller(authenticate(request)), id);
+            return JsonReply.ok(Map.of("conversation", detail.conversation(), "messages", detail.messages()));
         }
-        if (parts.length != 3) {
-            throw ApiError.notFound("no such endpoint: " + request.getRequestURI());
-        }
-        String action = parts[2];
+        String action = parts.length == 3 ? parts[2] : "";
         if (!List.of("messages", "assign", "close", "reopen", "read").contains(action)) {
             throw ApiError.notFound("no such endpoint: " + request.getRequestURI());
         }
@@ -131,35 +117,27 @@ final class DemoApiHandler extends HttpHandler {
         Principal principal = authenticate(request);
         switch (action) {
             case "messages": {
-                String content = body(request).text("content", 1, MAX_CONTENT_CHARS);
-                return () -> {
-                    Helpdesk.Posted posted = helpdesk.postMessage(caller(principal), id, content);
-                    return JsonReply.created(Map.of("message", posted.message(),
-                            "conversation", posted.conversation()));
-                };
+                String content = json(request, body).text("content", 1, MAX_CONTENT_CHARS);
+                Helpdesk.Posted posted = helpdesk.postMessage(caller(principal), id, content);
+                return JsonReply.created(Map.of("message", posted.message(), "conversation", posted.conversation()));
             }
             case "assign": {
-                long agentId = body(request).id("agent_id");
-                return () -> JsonReply.ok(Map.of("conversation",
-                        helpdesk.assign(caller(principal), id, agentId)));
+                long agentId = json(request, body).id("agent_id");
+                return JsonReply.ok(Map.of("conversation", helpdesk.assign(caller(principal), id, agentId)));
             }
             case "close":
-                return () -> JsonReply.ok(Map.of("conversation",
-                        helpdesk.setStatus(caller(principal), id, "closed")));
+                return JsonReply.ok(Map.of("conversation", helpdesk.setStatus(caller(principal), id, "closed")));
             case "reopen":
-                return () -> JsonReply.ok(Map.of("conversation",
-                        helpdesk.setStatus(caller(principal), id, "open")));
+                return JsonReply.ok(Map.of("conversation", helpdesk.setStatus(caller(principal), id, "open")));
             default: {
-                long messageId = body(request).id("message_id");
-                return () -> {
-                    Helpdesk.ReadMark mark = helpdesk.markRead(caller(principal), id, messageId);
-                    Map<String, Object> reply = new LinkedHashMap<>();
-                    reply.put("conversation_id", mark.conversationId());
-                    reply.put("message_id", mark.messageId());
-                    reply.put("advanced", mark.advanced());
-                    reply.put("conversation", mark.conversation());
-                    return JsonReply.ok(reply);
-                };
+                long messageId = json(request, body).id("message_id");
+                Helpdesk.ReadMark mark = helpdesk.markRead(caller(principal), id, messageId);
+                Map<String, Object> reply = new LinkedHashMap<>();
+                reply.put("conversation_id", mark.conversationId());
+                reply.put("message_id", mark.messageId());
+                reply.put("advanced", mark.advanced());
+                reply.put("conversation", mark.conversation());
+                return JsonReply.ok(reply);
             }
         }
     }
@@ -242,23 +220,12 @@ final class DemoApiHandler extends HttpHandler {
         return user;
     }
 
-    private JsonBody body(Request request) {
+    private JsonBody json(Request request, byte[] body) {
         String type = request.getContentType();
-        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "send the body as application/json");
         }
-        if (request.getContentLength() > MAX_BODY_BYTES) {
-            throw new ApiError(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        try (InputStream in = request.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new ApiError(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
-            }
-            return JsonBody.parse(mapper, bytes);
-        } catch (IOException e) {
-            throw ApiError.badRequest("request body could not be read");
-        }
+        return JsonBody.parse(mapper, body);
     }
 
     private static long conversationId(String segment) {

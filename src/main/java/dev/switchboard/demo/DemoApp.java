@@ -64,7 +64,7 @@ public final class DemoApp implements AutoCloseable {
         migrate(dataSource);
 
         Transactions transactions = new Transactions(dataSource);
-        Offload offload = new Offload("switchboard-demo", 2, 64, mapper);
+        Offload offload = new Offload("switchboard-demo", 2, 64, DemoApiHandler.MAX_BODY_BYTES, mapper);
         DemoApiHandler api = new DemoApiHandler(new Helpdesk(transactions, notifier), transactions,
                 new DemoSignIn(issuer), verifier, mapper, offload);
 
