@@ -148,6 +148,7 @@
       lastError.textContent = error
         ? t('status.lastError', { error: (error.code || 'error') + (error.message ? ' – ' + error.message : '') })
         : '';
+      lastError.title = lastError.textContent;
     }
 
     for (const event of ['status', 'reconnecting', 'reconnect_failed', 'connected', 'disconnected', 'error']) {

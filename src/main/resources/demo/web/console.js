@@ -145,7 +145,8 @@
 
   function signOut(message) {
     closeConversation();
-    client.disconnect();
+    // A refused token leaves the client 'failed' with its reason: keep showing that rather than 'disconnected'.
+    if (client.status !== 'failed') client.disconnect();
     store.clear();
     state.me = null;
     state.token = null;
@@ -395,9 +396,10 @@
       renderAgents();
     });
     client.on('disconnected', () => {
-      // Nobody can be seen typing through a dead link; the server ends those indicators anyway.
+      // Through a dead link nobody is seen typing, and presence is unknown until the next snapshot.
       typing.clear();
       renderTypingLine();
+      state.presence.clear();
       renderAgents();
     });
     client.on('presence', (data) => {

@@ -151,7 +151,7 @@
   function sessionEnded(err) {
     if (err && err.status === 401) {
       closeConversation();
-      client.disconnect();
+      if (client.status !== 'failed') client.disconnect();
       store.clear();
       state.me = null;
       showSignIn(t('error.session'));
