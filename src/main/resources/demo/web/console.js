@@ -16,6 +16,7 @@
   const store = session('switchboard.demo.agent');
 
   const ui = {
+    loading: byTestId('loading'),
     connection: byTestId('connection'),
     debugToggle: byTestId('debug-toggle'),
     debugPanel: byTestId('debug-panel'),
@@ -111,6 +112,7 @@
   }
 
   function showSignIn(message) {
+    ui.loading.hidden = true;
     ui.signin.hidden = false;
     ui.workspace.hidden = true;
     ui.me.hidden = true;
@@ -131,6 +133,7 @@
   async function start(signedIn) {
     state.me = { id: Number(signedIn.user.id), name: signedIn.user.name, role: signedIn.user.role };
     state.token = signedIn.token;
+    ui.loading.hidden = true;
     ui.signin.hidden = true;
     ui.workspace.hidden = false;
     ui.me.hidden = false;

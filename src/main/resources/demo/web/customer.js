@@ -13,6 +13,7 @@
   const store = session('switchboard.demo.contact');
 
   const ui = {
+    loading: byTestId('loading'),
     connection: byTestId('connection'),
     debugToggle: byTestId('debug-toggle'),
     debugPanel: byTestId('debug-panel'),
@@ -113,6 +114,7 @@
   }
 
   function showSignIn(message) {
+    ui.loading.hidden = true;
     ui.signin.hidden = false;
     ui.workspace.hidden = true;
     ui.me.hidden = true;
@@ -135,6 +137,7 @@
     state.me = { id: Number(signedIn.user.id), name: signedIn.user.name, role: signedIn.user.role };
     state.token = signedIn.token;
     state.readRequested.clear();
+    ui.loading.hidden = true;
     ui.signin.hidden = true;
     ui.workspace.hidden = false;
     ui.me.hidden = false;

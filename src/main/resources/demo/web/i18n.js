@@ -6,6 +6,7 @@
   const DICTIONARIES = {
     en: {
       'app.name': 'Switchboard',
+      'loading': 'Loading…',
       'console.title': 'Agent console',
       'customer.title': 'Customer support',
 
@@ -95,6 +96,7 @@
     },
     'pt-BR': {
       'app.name': 'Switchboard',
+      'loading': 'Carregando…',
       'console.title': 'Console de atendimento',
       'customer.title': 'Atendimento ao cliente',
 
