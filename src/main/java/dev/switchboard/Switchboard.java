@@ -9,6 +9,7 @@ import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.config.Config;
 import dev.switchboard.db.Database;
 import dev.switchboard.db.EmbeddedDatabase;
+import dev.switchboard.demo.DemoApp;
 import dev.switchboard.http.HealthHandler;
 import dev.switchboard.http.HealthProbe;
 import dev.switchboard.http.StaticFiles;
@@ -157,8 +158,15 @@ public final class Switchboard implements AutoCloseable {
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
         handlers.put("/health", new HealthHandler(probe, mapper, config.nodeId(), sessions::size));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
-        handlers.put("", new TextHandler("Switchboard node " + config.nodeId()
-                + ": WebSocket at /ws, health at /health, client library at /assets/js/websocket-client.js\n"));
+        if (config.demo()) {
+            // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
+            DemoApp demo = DemoApp.install(pool, notifier, issuer, verifier, mapper);
+            resources.push(demo);
+            handlers.putAll(demo.handlers());
+        } else {
+            handlers.put("", new TextHandler("Switchboard node " + config.nodeId()
+                    + ": WebSocket at /ws, health at /health, client library at /assets/js/websocket-client.js\n"));
+        }
 
         TyrusContainer container = new TyrusContainer(config.maxFrameBytes(), config.maxConnections());
         container.register(WebSocketEndpoint.config(services));

@@ -185,6 +185,11 @@ public record Config(
                 Duration.ofMinutes(1), Duration.ofDays(365));
         int poolSize = r.integer("DATABASE_POOL_SIZE", 4, 1, 200);
         boolean demo = r.bool("DEMO", embedded);
+        if (demo && !embedded && secret == null) {
+            // The demo helpdesk signs its users in by minting HS256 tokens; a public key alone cannot sign.
+            r.problem("DEMO", "=true needs JWT_SECRET: the demo helpdesk mints HS256 sign-in tokens"
+                    + " (set DEMO=false when only JWT_PUBLIC_KEY is configured)");
+        }
         Duration shutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(8),
                 Duration.ofSeconds(1), Duration.ofMinutes(5));
 
