@@ -39,7 +39,8 @@ public final class WebServer {
      * @param port      TCP port, 0 for any free one
      * @param container the Tyrus engine serving {@code /ws}
      * @param origins   which origins may open WebSockets
-     * @param handlers  HTTP handlers by mapping, e.g. {@code "/health"}
+     * @param handlers  HTTP handlers by mapping, e.g. {@code "/health"}; one handler object may be listed under
+     *                  several mappings
      */
     public static WebServer create(String host, int port, TyrusContainer container, OriginPolicy origins,
                                    Map<String, HttpHandler> handlers) {
@@ -74,7 +75,9 @@ public final class WebServer {
         config.setDefaultErrorPageGenerator((request, status, reasonPhrase, description, exception) ->
                 status + " " + reasonPhrase + "\n");
         for (Map.Entry<String, HttpHandler> entry : new LinkedHashMap<>(handlers).entrySet()) {
-            config.addHttpHandler(entry.getValue(), entry.getKey());
+            // A fresh wrapper per mapping: Grizzly keeps one mapping per handler object, so the same handler
+            // mounted twice would silently lose its first path.
+            config.addHttpHandler(new PlainHttpHandler(entry.getValue()), entry.getKey());
         }
         return new WebServer(server, listener, container);
     }

@@ -370,7 +370,7 @@ class DemoApiTest {
         assertPage("/demo/i18n.js", "text/javascript; charset=utf-8", "está digitando");
         assertPage("/demo/demo.css", "text/css; charset=utf-8", ".status-dot");
         assertPage("/demo/favicon.svg", "image/svg+xml; charset=utf-8", "<svg");
-        assertPage("/assets/js/websocket-client.js", "text/javascript", "SwitchboardClient");
+        assertPage("/assets/js/websocket-client.js", "text/javascript; charset=utf-8", "SwitchboardClient");
 
         HttpResponse<String> page = get("/");
         assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
