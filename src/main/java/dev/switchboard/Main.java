@@ -60,11 +60,24 @@ public final class Main {
             Thread watchdog = new Thread(() -> {
                 try {
                     Thread.sleep(config.shutdownTimeout().toMillis());
-                    log.error("Graceful shutdown took longer than {}; exiting anyway", config.shutdownTimeout());
-                    Runtime.getRuntime().halt(1);
-                } catch (InterruptedException ignored) {
-                    // stopped in time
+                } catch (InterruptedException stoppedInTime) {
+                    return;
                 }
+                log.error("Graceful shutdown took longer than {}; exiting anyway", config.shutdownTimeout());
+                // exit, not halt: shutdown hooks still run, and the embedded PostgreSQL's hook stops the
+                // postmaster, which would otherwise outlive us and lock DATA_DIR. A second timer halts if even
+                // the hooks hang.
+                Thread halt = new Thread(() -> {
+                    try {
+                        Thread.sleep(5_000);
+                    } catch (InterruptedException ignored) {
+                        // halting anyway
+                    }
+                    Runtime.getRuntime().halt(1);
+                }, "switchboard-halt");
+                halt.setDaemon(true);
+                halt.start();
+                System.exit(1);
             }, "switchboard-shutdown-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
