@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
  * only notices an oversized frame once its buffer overflows, and then closes with 1011; the protocol promises
  * 1009, and a client should not be able to make the server buffer megabytes first.
  *
+ * <p>It also refuses unmasked client frames (1002), which RFC 6455 section 5.1 requires and Tyrus does not check.
+ *
  * <p>Wraps Tyrus's engine at its service-provider interface: every upgraded connection's incoming bytes pass
  * through {@link GuardedReadHandler}, which tracks frame boundaries by reading only the length fields of RFC 6455
  * section 5.2. Decoding stays Tyrus's job.
@@ -122,7 +124,7 @@ final class FrameSizeGuard implements WebSocketEngine {
             }
         }
 
-        /** Consumes {@code view} and returns false as soon as a frame header declares too large a payload. */
+        /** Consumes {@code view}; false as soon as a frame header declares too large a payload or no mask. */
         boolean scan(ByteBuffer view) {
             while (view.hasRemaining()) {
                 if (payloadRemaining > 0) {

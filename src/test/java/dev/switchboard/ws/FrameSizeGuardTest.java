@@ -175,12 +175,11 @@ class FrameSizeGuardTest {
     }
 
     @Test
-    void unmaskedFrameHeaderIsSizedWithoutAMask() {
-        // RFC 6455 requires masking from clients, but the guard only tracks boundaries: it must not lose them.
+    void unmaskedClientFrameIsRefusedEvenWhenSmall() {
+        // RFC 6455 5.1: a server must close the connection on an unmasked client frame (the session answers 1002).
         byte[] unmasked = {(byte) 0x81, 3, 'a', 'b', 'c'};
-        byte[] next = clientFrame(3, new Random(1));
-        assertTrue(whole(3, concat(unmasked, next, unmasked)));
-        assertFalse(whole(3, concat(unmasked, clientFrame(4, new Random(2)))));
+        assertFalse(whole(3, unmasked));
+        assertFalse(whole(3, concat(clientFrame(3, new Random(1)), unmasked)));
     }
 
     @Test
