@@ -577,12 +577,16 @@ class ConsoleBrowserIT {
         return page;
     }
 
-    /** Clicks a conversation in the console's list and waits until its messages are shown. */
+    /**
+     * Clicks a conversation in the console's list and waits until its messages are shown and the page has marked
+     * them read (its POST answered), so no request of the opening is still in flight when a test goes on.
+     */
     private static void openConversation(BrowserPage console, long conversation) {
         testId(console, "conversation-" + conversation).locator("button").click();
         assertThat(testId(console, "chat")).hasAttribute("data-conversation-id", String.valueOf(conversation));
         assertThat(testId(console, "message-list").locator("> li").first()).isVisible();
         assertThat(testId(console, "message-input")).isFocused();
+        assertThat(testId(console, "conversation-" + conversation)).hasAttribute("data-unread", "0");
     }
 
     /**
