@@ -405,6 +405,8 @@
       state.presence.clear();
       renderAgents();
     });
+    // Own entry follows client.connected, which is still true while 'disconnected' is emitted.
+    client.on('status', () => renderAgents());
     client.on('presence', (data) => {
       state.presence.clear();
       for (const agent of data.agents || []) state.presence.set(Number(agent.agent_id), agent.status);

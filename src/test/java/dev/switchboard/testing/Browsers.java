@@ -54,6 +54,8 @@ public final class Browsers implements BeforeAllCallback, AfterAllCallback, Befo
     private Playwright playwright;
     private Browser browser;
     private BrowserContext context;
+    /** Contexts of {@link #newPersonPage}: one per person of a multi-user test, closed after it. */
+    private final List<BrowserContext> personContexts = new ArrayList<>();
     private final List<BrowserPage> pages = new ArrayList<>();
 
     /** The Chromium these tests use: {@code $CHROMIUM_PATH} if set, else {@link #DEFAULT_CHROMIUM}. */
@@ -128,6 +130,14 @@ public final class Browsers implements BeforeAllCallback, AfterAllCallback, Befo
             }
         } finally {
             pages.clear();
+            for (BrowserContext person : personContexts) {
+                try {
+                    person.close();
+                } catch (RuntimeException e) {
+                    System.err.println("[browser tests] closing a context: " + e);
+                }
+            }
+            personContexts.clear();
             if (context != null) {
                 context.close();
                 context = null;
@@ -173,6 +183,28 @@ public final class Browsers implements BeforeAllCallback, AfterAllCallback, Befo
     /** The browser shared by the test class, e.g. for {@link Browser#version()}. */
     public Browser browser() {
         return browser;
+    }
+
+    /**
+     * A tab in a browser context of its own, as another person on another machine would have: its own
+     * sessionStorage, cookies and permissions, so two pages of one app can be signed in as two users. The tab
+     * records console messages and errors, is screenshotted if the test fails, and its context is closed after
+     * the test.
+     *
+     * @param locale   the browser's language, e.g. {@code "en-US"} or {@code "pt-BR"}
+     * @param width    viewport width in CSS pixels
+     * @param height   viewport height in CSS pixels
+     */
+    public BrowserPage newPersonPage(String locale, int width, int height) {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+        BrowserContext person = browser.newContext(new Browser.NewContextOptions()
+                .setViewportSize(width, height)
+                .setLocale(locale)
+                .setPermissions(List.of("local-network-access")));
+        personContexts.add(person);
+        BrowserPage page = new BrowserPage(person.newPage());
+        pages.add(page);
+        return page;
     }
 
     /** A new tab in this test's context that records console messages and uncaught page errors. */
