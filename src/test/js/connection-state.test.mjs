@@ -232,3 +232,13 @@ test('state: failed reconnect attempts emit no disconnected, and lastError clear
   assert.equal(h.client.status, 'connected');
   assert.equal(h.client.lastError, null);
 });
+
+test('state: inside a disconnected handler the client no longer reports connected', () => {
+  const h = harness();
+  const seen = [];
+  h.client.on('disconnected', () => seen.push(h.client.connected));
+  h.connectAndAuth();
+  assert.equal(h.client.connected, true);
+  h.ws.serverClose(1006, 'gone');
+  assert.deepEqual(seen, [false]);
+});

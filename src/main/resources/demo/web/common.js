@@ -139,10 +139,11 @@
       dot.dataset.status = status;
       text.textContent = t('status.' + status);
       const n = client.reconnectAttempts;
+      const error = client.lastError;
       attempts.dataset.count = String(n);
       attempts.textContent = t('status.attempts', { n });
-      attempts.hidden = n === 0;
-      const error = client.lastError;
+      // After a refused token the attempts are history: what matters is the error shown next to "failed".
+      attempts.hidden = n === 0 || status === 'connected' || Boolean(error && error.code === 'unauthorized');
       lastError.hidden = !error;
       lastError.dataset.code = error ? String(error.code || '') : '';
       lastError.textContent = error

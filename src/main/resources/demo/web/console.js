@@ -38,6 +38,7 @@
     status: byTestId('chat-status'),
     assignee: byTestId('chat-assignee'),
     assign: byTestId('assign-button'),
+    assignTo: byTestId('assign-select'),
     close: byTestId('close-button'),
     reopen: byTestId('reopen-button'),
     customerLink: byTestId('customer-link'),
@@ -330,6 +331,7 @@
       : c.agent_name ? t('conv.assignedTo', { name: c.agent_name }) : t('conv.unassigned');
     ui.assignee.dataset.assignee = c.agent_id == null ? '' : String(c.agent_id);
     ui.assign.disabled = mine;
+    renderAssignChoices(c);
     ui.close.hidden = closed;
     ui.reopen.hidden = !closed;
     ui.customerLink.href = '/demo/customer?conversation=' + encodeURIComponent(c.id);
@@ -405,7 +407,7 @@
       state.presence.clear();
       renderAgents();
     });
-    // Own entry follows client.connected, which is still true while 'disconnected' is emitted.
+    // The own entry follows the connection state.
     client.on('status', () => renderAgents());
     client.on('presence', (data) => {
       state.presence.clear();
@@ -453,6 +455,21 @@
     document.addEventListener('visibilitychange', markReadIfSeen);
   }
 
+  /** "Assign to…": every agent but the current assignee; assigning someone else sends them a toast. */
+  function renderAssignChoices(conversation) {
+    const current = conversation.agent_id == null ? null : Number(conversation.agent_id);
+    const options = [el('option', { text: t('action.assignTo'), attrs: { value: '' } })];
+    for (const agent of state.users.agents) {
+      if (Number(agent.id) === current) continue;
+      const name = Number(agent.id) === state.me.id ? agent.name + ' ' + t('agents.you') : agent.name;
+      options.push(el('option', { text: name, attrs: { value: agent.id } }));
+    }
+    ui.assignTo.replaceChildren(...options);
+    ui.assignTo.value = '';
+    ui.assignTo.setAttribute('aria-label', t('action.assignTo'));
+    ui.assignTo.disabled = options.length === 1;
+  }
+
   // ------------------------------------------------------------ actions
 
   function wireActions() {
@@ -469,6 +486,11 @@
     });
     ui.assign.addEventListener('click', () =>
       conversationAction('assign', { agent_id: state.me.id }));
+    ui.assignTo.addEventListener('change', () => {
+      const agentId = Number(ui.assignTo.value);
+      ui.assignTo.value = '';
+      if (agentId) conversationAction('assign', { agent_id: agentId });
+    });
     ui.close.addEventListener('click', () => conversationAction('close'));
     ui.reopen.addEventListener('click', () => conversationAction('reopen'));
   }

@@ -45,6 +45,7 @@
       'chat.loadFailed': 'The conversation could not be loaded: {message}',
 
       'action.assignToMe': 'Assign to me',
+      'action.assignTo': 'Assign to…',
       'action.close': 'Close',
       'action.reopen': 'Reopen',
       'action.customerView': 'Customer view ↗',
@@ -135,6 +136,7 @@
       'chat.loadFailed': 'Não foi possível carregar a conversa: {message}',
 
       'action.assignToMe': 'Atribuir a mim',
+      'action.assignTo': 'Atribuir a…',
       'action.close': 'Fechar',
       'action.reopen': 'Reabrir',
       'action.customerView': 'Visão do cliente ↗',

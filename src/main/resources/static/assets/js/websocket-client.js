@@ -119,7 +119,7 @@
     // ------------------------------------------------------------ properties
 
     /** True only once the server has accepted the token (status 'connected'). */
-    get connected() { return this._status === 'connected'; }
+    get connected() { return this._status === 'connected' && this._ws !== null; }
     /** 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed' */
     get status() { return this._status; }
     /** Reconnect attempts made since the last successful authentication. */

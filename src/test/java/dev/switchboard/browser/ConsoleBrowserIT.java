@@ -33,8 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The demo's agent console ({@code /}) and customer page ({@code /demo/customer}) end to end, in real headless
  * Chromium against the real server with {@code DEMO=true} (issue 3, section 3): each person (Ana's console,
  * Bruno's console, João's customer page) has a browser context of their own, signs in through the page's own
- * demo sign-in, and works only through the UI, except where the UI has no button for it (see
- * {@link #assignCloseAndReopenReachEveryoneAndTheAssigneeGetsAToast}).
+ * demo sign-in, and works only through the UI.
  *
  * <p>Every test starts its own server on a fresh database, so each starts from the demo's seed: conversation 1
  * is João's, assigned to Ana; conversation 4 is João's, unassigned; the next one created gets id 5.
@@ -166,11 +165,9 @@ class ConsoleBrowserIT {
             assertThat(testId(ana, "chat-assignee")).hasText("Unassigned");
             assertThat(testId(joao, "chat-assignee")).hasText("Waiting for an agent");
 
-            // Bruno assigns it to Ana: she gets the custom event's toast; everyone's view follows.
-            assertEquals(200L, ((Number) bruno.eval("(body) => fetch('/demo/api/conversations/" + JOAOS_ADDRESS
-                    + "/assign', {method: 'POST', headers: {'Content-Type': 'application/json', Authorization:"
-                    + " 'Bearer ' + JSON.parse(sessionStorage.getItem(" + js(AGENT_SESSION_KEY) + ")).token},"
-                    + " body: JSON.stringify(body)}).then((r) => r.status)", Map.of("agent_id", (int) ANA))).longValue());
+            // Bruno assigns it to Ana with "Assign to…": she gets the custom event's toast; everyone's view follows.
+            openConversation(bruno, JOAOS_ADDRESS);
+            testId(bruno, "assign-select").selectOption(String.valueOf(ANA));
             Locator toast = testId(ana, "assigned-toast");
             assertThat(toast).isVisible();
             assertThat(toast).hasText("Bruno Lima assigned you “Alterar endereço de entrega”");
@@ -183,7 +180,6 @@ class ConsoleBrowserIT {
             assertThat(testId(joao, "chat-assignee")).hasText("Served by Ana Souza");
 
             // Bruno takes it himself with the console's button: the event reaches him, but no toast for his own act.
-            openConversation(bruno, JOAOS_ADDRESS);
             testId(bruno, "assign-button").click();
             assertThat(testId(bruno, "chat-assignee")).hasText("Assigned to you");
             bruno.waitFor(eventsSince(0) + ".some((e) => e.event === 'conversation_assigned'"
