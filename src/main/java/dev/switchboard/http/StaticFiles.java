@@ -12,7 +12,8 @@ public final class StaticFiles {
         MimeType.add("js", "text/javascript; charset=utf-8");
         MimeType.add("css", "text/css; charset=utf-8");
         MimeType.add("html", "text/html; charset=utf-8");
-        MimeType.add("ts", "text/plain");
+        MimeType.add("ts", "text/plain; charset=utf-8");
+        MimeType.add("mts", "text/plain; charset=utf-8");
     }
 
     private StaticFiles() {
