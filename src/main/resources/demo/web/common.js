@@ -280,6 +280,11 @@
     return String(name || '').split(/\s+/)[0];
   }
 
+  /** Up to two initials for an avatar ("AS" from "Ana Souza"), "?" for no name. */
+  function initials(name) {
+    return String(name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join('').toUpperCase();
+  }
+
   // -------------------------------------------------------- message list
 
   /**
@@ -402,7 +407,7 @@
 
   window.Demo = {
     el, byTestId, api, ApiFailure, loadUsers, session, formatTime,
-    bindConnectionIndicator, bindDebugPanel, TypingTracker, renderTyping, typingText, firstName,
+    bindConnectionIndicator, bindDebugPanel, TypingTracker, renderTyping, typingText, firstName, initials,
     MessageList, toast,
   };
 })();

@@ -7,77 +7,56 @@
 (function () {
   'use strict';
 
-  const { t, apply } = window.DemoI18n;
-  const {
-    el, byTestId, api, loadUsers, session, formatTime, bindConnectionIndicator, bindDebugPanel,
-    TypingTracker, renderTyping, firstName, MessageList, toast,
-  } = window.Demo;
+  const { t } = window.DemoI18n;
+  const { el, byTestId, api, session, formatTime, firstName, toast } = window.Demo;
+  const { createChatPage, loginButton } = window.DemoChat;
   const client = window.wsClient;
   const store = session('switchboard.demo.agent');
 
-  const ui = {
-    loading: byTestId('loading'),
-    connection: byTestId('connection'),
-    debugToggle: byTestId('debug-toggle'),
-    debugPanel: byTestId('debug-panel'),
-    me: byTestId('me'),
-    meAvatar: byTestId('me-avatar'),
-    currentUser: byTestId('current-user'),
+  const chat = createChatPage({
+    client, store, ownSide: 'agent',
+    hooks: {
+      start,
+      signOut,
+      renderList,
+      renderChatHeader,
+      // A reload after a reconnect may have changed the open conversation too.
+      conversationsLoaded: () => {
+        renderList();
+        if (state.openId !== null) renderChatHeader();
+      },
+      upsertConversation: (conversation) => upsertConversation(conversation, false),
+      // The header decides: a closed conversation keeps the send button disabled.
+      releaseSend: (id) => {
+        if (state.openId === id) renderChatHeader();
+        else ui.send.disabled = false;
+      },
+    },
+  });
+  const {
+    state, typing, showSignIn, signIn, sessionEnded, loadConversations, unreadFor, sortedConversations,
+    closeConversation,
+  } = chat;
+  /** Agent presence by id, from the presence snapshot and agent_status events. */
+  const presence = new Map();
+
+  // The shared elements (common to both pages) and the console's own.
+  const ui = Object.assign(chat.ui, {
     signOut: byTestId('sign-out'),
-    signin: byTestId('signin'),
-    signinMessage: byTestId('signin-message'),
     loginAgents: byTestId('login-agents'),
-    workspace: byTestId('workspace'),
     list: byTestId('conversation-list'),
     listEmpty: byTestId('conversation-list-empty'),
     count: byTestId('conversation-count'),
-    chatEmpty: byTestId('chat-empty'),
-    chat: byTestId('chat'),
-    subject: byTestId('chat-subject'),
     contact: byTestId('chat-contact'),
-    status: byTestId('chat-status'),
-    assignee: byTestId('chat-assignee'),
     assign: byTestId('assign-button'),
     assignTo: byTestId('assign-select'),
     close: byTestId('close-button'),
     reopen: byTestId('reopen-button'),
     customerLink: byTestId('customer-link'),
-    chatError: byTestId('chat-error'),
-    messages: byTestId('message-list'),
-    typing: byTestId('typing-indicator'),
-    composer: byTestId('composer'),
-    input: byTestId('message-input'),
-    send: byTestId('send-button'),
-    composerError: byTestId('composer-error'),
     agents: byTestId('agent-list'),
-    toasts: byTestId('toasts'),
-  };
-
-  const state = {
-    users: null,
-    me: null,
-    token: null,
-    /** Conversations by id, in the list's shape. */
-    conversations: new Map(),
-    openId: null,
-    detachTyping: null,
-    /** Agent presence by id, from the presence snapshot and agent_status events. */
-    presence: new Map(),
-    everConnected: false,
-    /** Bumped on every open, so a slow load never renders into a conversation opened since. */
-    openSeq: 0,
-    /** Highest message id this page has already asked to mark read, per conversation. */
-    readRequested: new Map(),
-  };
-
-  const messages = new MessageList(ui.messages, 'agent');
-  const typing = new TypingTracker((conversationId) => {
-    if (conversationId === state.openId) renderTypingLine();
   });
 
-  apply(document);
-  bindConnectionIndicator(ui.connection, client);
-  bindDebugPanel(ui.debugToggle, ui.debugPanel, client);
+  chat.bindPageChrome();
   listenToEvents();
   wireActions();
   boot();
@@ -85,12 +64,7 @@
   // ------------------------------------------------------------ sign-in
 
   async function boot() {
-    try {
-      state.users = await loadUsers();
-    } catch (err) {
-      showSignIn(t('error.generic', { message: err.message }));
-      return;
-    }
+    if (!await chat.loadSignInUsers()) return;
     renderLoginButtons();
     const saved = store.load();
     if (saved && saved.user.role !== 'contact') start(saved);
@@ -98,48 +72,16 @@
   }
 
   function renderLoginButtons() {
-    ui.loginAgents.replaceChildren(...state.users.agents.map((agent) => el('button', {
-      className: 'user-button',
+    ui.loginAgents.replaceChildren(...state.users.agents.map((agent) => loginButton(agent, {
       testid: 'login-agent-' + agent.id,
-      attrs: { type: 'button' },
-      on: { click: () => signIn(agent.id) },
-    }, [
-      el('span', { className: 'avatar', text: initials(agent.name), attrs: { 'aria-hidden': 'true' } }),
-      el('span', { className: 'user-button-text' }, [
-        el('span', { className: 'user-name', text: agent.name }),
-        el('span', { className: 'user-detail', text: t('role.' + agent.role) + ' · ' + agent.email }),
-      ]),
-    ])));
-  }
-
-  function showSignIn(message) {
-    ui.loading.hidden = true;
-    ui.signin.hidden = false;
-    ui.workspace.hidden = true;
-    ui.me.hidden = true;
-    ui.signinMessage.hidden = !message;
-    ui.signinMessage.textContent = message || '';
-  }
-
-  async function signIn(userId) {
-    try {
-      const result = await api('login', { method: 'POST', body: { user_id: userId } });
-      store.save({ token: result.token, user: result.user });
-      start(result);
-    } catch (err) {
-      showSignIn(t('error.generic', { message: err.message }));
-    }
+      avatarClass: 'avatar',
+      detail: t('role.' + agent.role) + ' · ' + agent.email,
+      onClick: () => signIn(agent.id),
+    })));
   }
 
   async function start(signedIn) {
-    state.me = { id: Number(signedIn.user.id), name: signedIn.user.name, role: signedIn.user.role };
-    state.token = signedIn.token;
-    ui.loading.hidden = true;
-    ui.signin.hidden = true;
-    ui.workspace.hidden = false;
-    ui.me.hidden = false;
-    ui.currentUser.textContent = state.me.name;
-    ui.meAvatar.textContent = initials(state.me.name);
+    chat.enterWorkspace(signedIn);
     renderAgents();
     client.connect({ userId: state.me.id, token: state.token });
     await loadConversations();
@@ -148,14 +90,10 @@
   }
 
   function signOut(message) {
-    closeConversation();
-    // A refused token leaves the client 'failed' with its reason: keep showing that rather than 'disconnected'.
-    if (client.status !== 'failed') client.disconnect();
-    store.clear();
-    state.me = null;
+    chat.forgetSession();
     state.token = null;
     state.conversations.clear();
-    state.presence.clear();
+    presence.clear();
     state.readRequested.clear();
     state.everConnected = false;
     typing.clear();
@@ -164,46 +102,13 @@
     showSignIn(message);
   }
 
-  /** A rejected token ends the session; anything else is the caller's to show. */
-  function sessionEnded(err) {
-    if (err && err.status === 401) {
-      signOut(t('error.session'));
-      return true;
-    }
-    return false;
-  }
-
   // ------------------------------------------------------- conversations
-
-  async function loadConversations() {
-    try {
-      const data = await api('conversations', { token: state.token });
-      state.conversations = new Map(data.conversations.map((c) => [Number(c.id), c]));
-      renderList();
-      if (state.openId !== null) renderChatHeader();
-    } catch (err) {
-      if (!sessionEnded(err)) toast(ui.toasts, t('error.generic', { message: err.message }), 'error-toast');
-    }
-  }
-
-  /** The signed-in agent's unread count: its entry in `unread` (events), else `unread_count` (API). */
-  function unreadFor(conversation) {
-    const byUser = conversation.unread;
-    if (byUser && byUser[state.me.id] != null) return Number(byUser[state.me.id]);
-    return Number(conversation.unread_count || 0);
-  }
 
   function upsertConversation(conversation, flash) {
     const id = Number(conversation.id);
     state.conversations.set(id, conversation);
     renderList(flash ? id : null);
     if (id === state.openId) renderChatHeader();
-  }
-
-  /** Most recent activity first, so a conversation that changes moves to the top. */
-  function sortedConversations() {
-    return Array.from(state.conversations.values()).sort((a, b) =>
-      (b.updated_at || '').localeCompare(a.updated_at || '') || Number(b.id) - Number(a.id));
   }
 
   function renderList(flashId) {
@@ -268,51 +173,15 @@
     closeConversation();
     state.openId = id;
     history.replaceState(null, '', '#conversation=' + id);
-    client.subscribe(id);
-    // Sends typing=true while the agent types, false after 3 s idle; detached when the conversation closes.
-    state.detachTyping = client.typingFor(id, ui.input);
+    chat.followConversation(id);
     ui.chatEmpty.hidden = true;
     ui.chat.hidden = false;
     ui.chatError.hidden = true;
     ui.composerError.hidden = true;
     renderChatHeader();
-    renderTypingLine();
+    chat.renderTypingLine();
     renderList();
-    await loadMessages(id);
-    if (state.openId === id) ui.input.focus();
-  }
-
-  /** Loads (or reloads, after a reconnect) the open conversation; live messages received meanwhile stay. */
-  async function loadMessages(id) {
-    const seq = ++state.openSeq;
-    try {
-      const detail = await api('conversations/' + id, { token: state.token });
-      if (seq !== state.openSeq || state.openId !== id) return;
-      state.conversations.set(id, detail.conversation);
-      renderList();
-      renderChatHeader();
-      for (const message of detail.messages) messages.upsert(message);
-      messages.scrollToEnd();
-      markReadIfSeen();
-    } catch (err) {
-      if (sessionEnded(err) || state.openId !== id) return;
-      ui.chatError.hidden = false;
-      ui.chatError.textContent = t('chat.loadFailed', { message: err.message });
-    }
-  }
-
-  function closeConversation() {
-    if (state.openId === null) return;
-    if (state.detachTyping) state.detachTyping();
-    state.detachTyping = null;
-    client.unsubscribe(state.openId);
-    state.openId = null;
-    state.openSeq++;
-    messages.reset();
-    ui.input.value = '';
-    ui.chat.hidden = true;
-    ui.chatEmpty.hidden = false;
-    renderTypingLine();
+    await chat.showMessages(id);
   }
 
   function renderChatHeader() {
@@ -320,13 +189,8 @@
     if (!c) return;
     const closed = c.status === 'closed';
     const mine = c.agent_id != null && Number(c.agent_id) === state.me.id;
-    ui.chat.dataset.conversationId = String(c.id);
-    ui.chat.dataset.status = c.status;
-    ui.subject.textContent = c.subject;
+    chat.renderChatTitle(c);
     ui.contact.textContent = c.contact_name + ' · #' + c.id;
-    ui.status.textContent = t('conv.status.' + c.status);
-    ui.status.className = 'pill status-' + c.status;
-    ui.status.dataset.status = c.status;
     ui.assignee.textContent = mine ? t('conv.assignedToYou')
       : c.agent_name ? t('conv.assignedTo', { name: c.agent_name }) : t('conv.unassigned');
     ui.assignee.dataset.assignee = c.agent_id == null ? '' : String(c.agent_id);
@@ -340,34 +204,6 @@
     ui.input.placeholder = closed ? t('composer.closed') : t('composer.placeholder');
   }
 
-  function renderTypingLine() {
-    const names = state.openId === null ? []
-      : typing.typists(state.openId).filter((uid) => !state.me || uid !== state.me.id).map(nameOf);
-    renderTyping(ui.typing, names);
-  }
-
-  /** Marks the open conversation read up to its newest message, when the agent can see it and has unread. */
-  function markReadIfSeen() {
-    const id = state.openId;
-    const c = state.conversations.get(id);
-    if (!c || document.visibilityState !== 'visible' || unreadFor(c) === 0) return;
-    const lastId = Math.max(messages.lastId() || 0, c.last_message ? Number(c.last_message.id) : 0);
-    if (lastId > 0) markRead(id, lastId);
-  }
-
-  async function markRead(conversationId, messageId) {
-    if ((state.readRequested.get(conversationId) || 0) >= messageId) return;
-    state.readRequested.set(conversationId, messageId);
-    try {
-      const result = await api('conversations/' + conversationId + '/read',
-        { method: 'POST', token: state.token, body: { message_id: messageId } });
-      if (state.conversations.has(conversationId)) upsertConversation(result.conversation, false);
-    } catch (err) {
-      state.readRequested.delete(conversationId);
-      sessionEnded(err);
-    }
-  }
-
   // ------------------------------------------------------------- agents
 
   function renderAgents() {
@@ -375,7 +211,7 @@
     ui.agents.replaceChildren(...state.users.agents.map((agent) => {
       const id = Number(agent.id);
       const isMe = state.me && id === state.me.id;
-      const status = isMe && client.connected ? 'online' : (state.presence.get(id) || 'offline');
+      const status = isMe && client.connected ? 'online' : (presence.get(id) || 'offline');
       return el('li', { className: 'agent status-' + status, testid: 'agent-' + id, dataset: { status } }, [
         el('span', { className: 'presence-dot', attrs: { 'aria-hidden': 'true' } }),
         el('span', { className: 'agent-name' }, [
@@ -391,31 +227,23 @@
   // ------------------------------------------------------------- events
 
   function listenToEvents() {
-    client.on('connected', () => {
-      // Events sent while this page was away are not replayed yet: reload what they would have changed.
-      if (state.everConnected) {
-        loadConversations();
-        if (state.openId !== null) loadMessages(state.openId);
-      }
-      state.everConnected = true;
-      renderAgents();
-    });
+    // Reload after a reconnect, typing, new messages, read receipts, a refused token: as on the customer page.
+    chat.listen();
+    client.on('connected', () => renderAgents());
     client.on('disconnected', () => {
-      // Through a dead link nobody is seen typing, and presence is unknown until the next snapshot.
-      typing.clear();
-      renderTypingLine();
-      state.presence.clear();
+      // Presence is unknown until the next snapshot.
+      presence.clear();
       renderAgents();
     });
     // The own entry follows the connection state.
     client.on('status', () => renderAgents());
     client.on('presence', (data) => {
-      state.presence.clear();
-      for (const agent of data.agents || []) state.presence.set(Number(agent.agent_id), agent.status);
+      presence.clear();
+      for (const agent of data.agents || []) presence.set(Number(agent.agent_id), agent.status);
       renderAgents();
     });
     client.on('agent_status', (data) => {
-      state.presence.set(Number(data.agent_id), data.status);
+      presence.set(Number(data.agent_id), data.status);
       renderAgents();
     });
     client.on('new_conversation', (data) => {
@@ -423,22 +251,6 @@
     });
     client.on('conversation_updated', (data) => {
       if (state.me) upsertConversation(data.conversation, true);
-    });
-    client.on('new_message', (data) => {
-      const conversationId = Number(data.conversation_id);
-      if (conversationId !== state.openId) return;
-      const message = data.message;
-      messages.upsert(message);
-      typing.set(conversationId, message.sender_id, false);
-      if (message.sender_type === 'contact' && document.visibilityState === 'visible') {
-        markRead(conversationId, Number(message.id));
-      }
-    });
-    client.on('typing', (data) => typing.set(data.conversation_id, data.user_id, data.is_typing));
-    client.on('message_read', (data) => {
-      if (Number(data.conversation_id) !== state.openId) return;
-      const reader = state.users && state.users.byId.get(Number(data.user_id));
-      messages.markReadUpTo(data.message_id, reader && reader.role === 'contact' ? 'contact' : 'agent');
     });
     // The custom event the assign endpoint sends to the assignee only.
     client.on('conversation_assigned', (data) => {
@@ -448,11 +260,6 @@
       }
       upsertConversation(data.conversation, true);
     });
-    client.on('error', (data) => {
-      // 4001: the token was refused and the client stopped retrying (status 'failed', shown as such).
-      if (data.code === 'unauthorized' && state.me) toast(ui.toasts, t('error.session'), 'session-toast');
-    });
-    document.addEventListener('visibilitychange', markReadIfSeen);
   }
 
   /** "Assign to…": every agent but the current assignee; assigning someone else sends them a toast. */
@@ -474,16 +281,7 @@
 
   function wireActions() {
     ui.signOut.addEventListener('click', () => signOut());
-    ui.composer.addEventListener('submit', (event) => {
-      event.preventDefault();
-      sendMessage();
-    });
-    ui.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        sendMessage();
-      }
-    });
+    chat.wireComposer();
     ui.assign.addEventListener('click', () =>
       conversationAction('assign', { agent_id: state.me.id }));
     ui.assignTo.addEventListener('change', () => {
@@ -493,34 +291,6 @@
     });
     ui.close.addEventListener('click', () => conversationAction('close'));
     ui.reopen.addEventListener('click', () => conversationAction('reopen'));
-  }
-
-  async function sendMessage() {
-    const id = state.openId;
-    const content = ui.input.value;
-    if (id === null || !content.trim() || ui.send.disabled) return;
-    ui.send.disabled = true;
-    ui.composerError.hidden = true;
-    try {
-      const result = await api('conversations/' + id + '/messages',
-        { method: 'POST', token: state.token, body: { content } });
-      if (state.openId === id) {
-        ui.input.value = '';
-        messages.upsert(result.message);
-        // Re-arming the helper sends typing=false now instead of after the idle delay.
-        if (state.detachTyping) state.detachTyping();
-        state.detachTyping = client.typingFor(id, ui.input);
-      }
-      upsertConversation(result.conversation, false);
-    } catch (err) {
-      if (!sessionEnded(err)) {
-        ui.composerError.hidden = false;
-        ui.composerError.textContent = t('error.generic', { message: err.message });
-      }
-    } finally {
-      if (state.openId === id) renderChatHeader();
-      else ui.send.disabled = false;
-    }
   }
 
   async function conversationAction(action, body) {
@@ -537,16 +307,5 @@
         ui.chatError.textContent = t('error.generic', { message: err.message });
       }
     }
-  }
-
-  // ------------------------------------------------------------ helpers
-
-  function nameOf(userId) {
-    const user = state.users && state.users.byId.get(Number(userId));
-    return user ? firstName(user.name) : '#' + userId;
-  }
-
-  function initials(name) {
-    return String(name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join('').toUpperCase();
   }
 })();

@@ -35,7 +35,7 @@ public final class DemoApp implements AutoCloseable {
 
     /** The scripts, styles and images under {@code /demo/}, from {@code demo/web/} in the jar. */
     private static final String[] WEB_FILES = {
-            "demo.css", "i18n.js", "common.js", "console.js", "customer.js", "favicon.svg"};
+            "demo.css", "i18n.js", "common.js", "chat.js", "console.js", "customer.js", "favicon.svg"};
 
     private final Offload offload;
     private final Map<String, HttpHandler> handlers;

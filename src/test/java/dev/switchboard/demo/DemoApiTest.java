@@ -364,9 +364,10 @@ class DemoApiTest {
     void pagesAndTheirScriptsAreServedWithTheirContentTypes() throws Exception {
         assertPage("/", "text/html; charset=utf-8", "data-testid=\"conversation-list\"");
         assertPage("/demo/customer", "text/html; charset=utf-8", "data-testid=\"new-conversation-form\"");
-        assertPage("/demo/console.js", "text/javascript; charset=utf-8", "typingFor");
+        assertPage("/demo/console.js", "text/javascript; charset=utf-8", "conversation_assigned");
         assertPage("/demo/customer.js", "text/javascript; charset=utf-8", "new-conversation");
         assertPage("/demo/common.js", "text/javascript; charset=utf-8", "debug-event");
+        assertPage("/demo/chat.js", "text/javascript; charset=utf-8", "typingFor");
         assertPage("/demo/i18n.js", "text/javascript; charset=utf-8", "está digitando");
         assertPage("/demo/demo.css", "text/css; charset=utf-8", ".status-dot");
         assertPage("/demo/favicon.svg", "image/svg+xml; charset=utf-8", "<svg");
