@@ -242,3 +242,17 @@ test('state: inside a disconnected handler the client no longer reports connecte
   h.ws.serverClose(1006, 'gone');
   assert.deepEqual(seen, [false]);
 });
+
+test('state: close 4002 (token expired) reconnects, asking the token function for a fresh token', async () => {
+  const tokens = ['first', 'second'];
+  const h = harness({ token: () => tokens.shift() });
+  h.client.connect({ userId: 7 });
+  h.accept();
+  assert.equal(h.ws.sent[0].token, 'first');
+  h.ws.serverClose(4002, 'token expired');
+  assert.equal(h.client.status, 'reconnecting');
+  h.clock.advance(60_000);
+  h.ws.open();
+  await h.flush();
+  assert.equal(h.ws.sent[0].token, 'second');
+});

@@ -242,6 +242,10 @@ public final class Switchboard implements AutoCloseable {
                 break;
             }
         }
+        if (sessions.size() > 0) {
+            // Stuck behind clients that stopped reading: stopping the listener drops their connections.
+            log.info("{} sessions did not close in time; dropping them", sessions.size());
+        }
         closeAll(resources);
         log.info("Node {} stopped", config.nodeId());
     }

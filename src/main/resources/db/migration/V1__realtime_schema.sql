@@ -44,7 +44,7 @@ CREATE SEQUENCE realtime.event_id_seq AS bigint;
 CREATE FUNCTION realtime.assign_event_id() RETURNS trigger
     LANGUAGE plpgsql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
 BEGIN
     -- One key for the whole schema: every event-writing commit takes it in turn. It is held until this
@@ -69,7 +69,7 @@ CREATE FUNCTION realtime.enqueue_event(p_event text, p_audience text, p_conversa
                                        p_user_id bigint, p_data jsonb) RETURNS bigint
     LANGUAGE plpgsql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
 DECLARE
     v_key bigint;
@@ -110,7 +110,7 @@ $$;
 CREATE FUNCTION realtime.notify_new_message(conversation_id bigint, message jsonb) RETURNS bigint
     LANGUAGE sql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
     SELECT realtime.enqueue_event('new_message', 'conversation_and_staff',
         realtime.require($1, 'conversation_id'), NULL,
@@ -121,7 +121,7 @@ $$;
 CREATE FUNCTION realtime.notify_conversation_updated(conversation_id bigint, conversation jsonb) RETURNS bigint
     LANGUAGE sql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
     SELECT realtime.enqueue_event('conversation_updated', 'conversation_and_staff',
         realtime.require($1, 'conversation_id'), NULL,
@@ -132,7 +132,7 @@ $$;
 CREATE FUNCTION realtime.notify_new_conversation(conversation jsonb) RETURNS bigint
     LANGUAGE sql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
     SELECT realtime.enqueue_event('new_conversation', 'staff', NULL, NULL,
         jsonb_build_object('conversation', realtime.require_payload($1, 'conversation')));
@@ -142,7 +142,7 @@ $$;
 CREATE FUNCTION realtime.notify_agent_status(agent_id bigint, status text) RETURNS bigint
     LANGUAGE plpgsql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
 BEGIN
     IF status IS NULL OR status NOT IN ('online', 'offline', 'away', 'busy') THEN
@@ -159,7 +159,7 @@ $$;
 CREATE FUNCTION realtime.notify_typing(conversation_id bigint, user_id bigint, is_typing boolean) RETURNS void
     LANGUAGE plpgsql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
 BEGIN
     IF is_typing IS NULL THEN
@@ -177,7 +177,7 @@ $$;
 CREATE FUNCTION realtime.notify_message_read(conversation_id bigint, message_id bigint, user_id bigint) RETURNS bigint
     LANGUAGE sql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
     SELECT realtime.enqueue_event('message_read', 'conversation',
         realtime.require($1, 'conversation_id'), NULL,
@@ -190,7 +190,7 @@ $$;
 CREATE FUNCTION realtime.notify_user(user_id bigint, event text, data jsonb) RETURNS bigint
     LANGUAGE plpgsql
     SECURITY DEFINER
-    SET search_path = pg_catalog, realtime
+    SET search_path = pg_catalog, realtime, pg_temp
 AS $$
 BEGIN
     IF event IS NULL OR event !~ '^[a-z][a-z0-9_.:-]{0,63}$' THEN
@@ -222,7 +222,15 @@ COMMENT ON FUNCTION realtime.notify_message_read(bigint, bigint, bigint) IS
 COMMENT ON FUNCTION realtime.notify_user(bigint, text, jsonb) IS
     'Sends a custom event to every connection of one user after COMMIT.';
 
--- The functions are SECURITY DEFINER: an application role needs only USAGE on the schema and EXECUTE on
--- them, never INSERT on the table. Keep the internals away from PUBLIC.
+-- The functions are SECURITY DEFINER: the web app's role needs USAGE on the schema and EXECUTE on the notify
+-- functions, never INSERT on the table. Nothing is granted to PUBLIC, so a role that merely can see the schema
+-- (a reporting user, say) cannot push events to anyone; README lists the GRANT for the app's role.
 REVOKE ALL ON FUNCTION realtime.enqueue_event(text, text, bigint, bigint, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION realtime.assign_event_id() FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_new_message(bigint, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_conversation_updated(bigint, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_new_conversation(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_agent_status(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_typing(bigint, bigint, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_message_read(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.notify_user(bigint, text, jsonb) FROM PUBLIC;

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +25,9 @@ import java.util.Set;
  * <p>Thread-safe and cheap: one instance serves every connection.
  */
 public final class TokenVerifier {
+    /** How far past {@code exp} a token is still accepted: Nimbus's default, for clocks that disagree. */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(DefaultJWTClaimsVerifier.DEFAULT_MAX_CLOCK_SKEW_SECONDS);
+
     private final JWSVerifier hmac;
     private final JWSVerifier rsa;
     private final DefaultJWTClaimsVerifier<?> claimsVerifier =

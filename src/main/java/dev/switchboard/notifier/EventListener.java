@@ -29,6 +29,7 @@ public final class EventListener implements AutoCloseable {
     private static final int BATCH = 500;
     private static final long POLL_MILLIS = 250;
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(EventListener.class);
 
@@ -42,6 +43,8 @@ public final class EventListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean healthy;
+    /** When the events table was last read successfully: a listener that stopped reading is not healthy. */
+    private volatile long lastReadNanos = System.nanoTime();
     private volatile long lastId = -1;
     /** Handed from {@link #start} to the thread, which owns it from then on. */
     private volatile Connection firstConnection;
@@ -74,9 +77,9 @@ public final class EventListener implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether the LISTEN connection is up. */
+    /** Whether the LISTEN connection is up and the table was read within the last few sweeps. */
     public boolean healthy() {
-        return healthy;
+        return healthy && System.nanoTime() - lastReadNanos < STALE_NANOS;
     }
 
     /** The id of the last event dispatched. */
@@ -89,7 +92,7 @@ public final class EventListener implements AutoCloseable {
         running = false;
         thread.interrupt();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            thread.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -109,12 +112,17 @@ public final class EventListener implements AutoCloseable {
                 healthy = true;
                 backoff = 100;
                 serve(connection);
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 if (!running) {
                     break;
                 }
                 healthy = false;
-                log.warn("LISTEN connection failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                if (e instanceof SQLException) {
+                    log.warn("LISTEN connection failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                } else {
+                    // Whatever it was, this thread is the node's only reader of events: never let it die.
+                    log.error("Event reader failed; reconnecting in {} ms", backoff, e);
+                }
                 closeQuietly(connection);
                 connection = null;
                 sleep(backoff);
@@ -176,6 +184,7 @@ public final class EventListener implements AutoCloseable {
                     lastId = event.id();
                 }
             }
+            lastReadNanos = System.nanoTime();
             if (rows < BATCH) {
                 return;
             }

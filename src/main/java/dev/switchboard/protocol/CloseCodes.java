@@ -17,6 +17,8 @@ public final class CloseCodes {
     public static final int TRY_AGAIN_LATER = 1013;
     /** Bad or missing token, or no {@code auth} within the timeout: do not reconnect with the same token. */
     public static final int UNAUTHORIZED = 4001;
+    /** The token the connection authenticated with has expired: reconnect with a fresh token. */
+    public static final int TOKEN_EXPIRED = 4002;
 
     private CloseCodes() {
     }

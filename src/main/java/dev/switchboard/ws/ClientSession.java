@@ -2,6 +2,7 @@ package dev.switchboard.ws;
 
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.TokenRejectedException;
+import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ final class ClientSession implements Recipient {
     private final SessionServices services;
     private final Session session;
     private final String connectionId;
+    private final TyrusTransport transport;
     private final OutboundQueue out;
     private final RateLimiter limiter;
     private final Object lifecycle = new Object();
@@ -43,14 +46,18 @@ final class ClientSession implements Recipient {
     private volatile boolean closing;
     private volatile long lastSeen;
     private boolean closed;
+    private boolean authTimedOut;
+    private boolean forcedClose;
     private int subscriptionCount;
     private ScheduledFuture<?> authTimer;
+    private ScheduledFuture<?> expiryTimer;
 
     ClientSession(SessionServices services, Session session) {
         this.services = services;
         this.session = session;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
-        this.out = new OutboundQueue(new TyrusTransport(session), services.sendQueueLimit(),
+        this.transport = new TyrusTransport(session, services.timers());
+        this.out = new OutboundQueue(transport, services.sendQueueLimit(),
                 HARD_LIMIT_FACTOR * services.sendQueueLimit(), services.slowConsumerTimeout().toNanos(),
                 System::nanoTime, this::overflowed);
         long now = System.nanoTime();
@@ -81,7 +88,12 @@ final class ClientSession implements Recipient {
             try {
                 message = services.decoder().decode(text);
             } catch (ProtocolException e) {
-                send(services.frames().error(e));
+                if (principal == null && e.request() != null && !"auth".equals(e.request())) {
+                    // Before auth the only thing worth telling is to authenticate, whatever else is wrong.
+                    send(services.frames().error(ErrorCode.UNAUTHENTICATED, "send auth first", e.request()));
+                } else {
+                    send(services.frames().error(e));
+                }
                 return;
             }
             handle(message);
@@ -119,6 +131,9 @@ final class ClientSession implements Recipient {
             if (authTimer != null) {
                 authTimer.cancel(false);
             }
+            if (expiryTimer != null) {
+                expiryTimer.cancel(false);
+            }
             who = principal;
         }
         out.discard();
@@ -141,12 +156,22 @@ final class ClientSession implements Recipient {
 
     /** Pings the peer, or closes the session when it has been silent too long. */
     void heartbeat(long now, long idleTimeoutNanos) {
-        if (closing) {
+        if (now - lastSeen > idleTimeoutNanos) {
+            // Dropped at once, not after the queue: a half-open peer (a laptop gone to sleep) never finishes the
+            // send in flight, and its agent must not stay "online" behind it. Also ends a close stuck that way.
+            synchronized (lifecycle) {
+                if (forcedClose || closed) {
+                    return;
+                }
+                forcedClose = true;
+            }
+            log.debug("{} silent for too long, closing", connectionId);
+            closing = true;
+            out.discard();
+            transport.close(CloseCodes.GOING_AWAY, "no heartbeat");
             return;
         }
-        if (now - lastSeen > idleTimeoutNanos) {
-            log.debug("{} silent for too long, closing", connectionId);
-            closeAfterFlush(CloseCodes.GOING_AWAY, "no heartbeat");
+        if (closing) {
             return;
         }
         try {
@@ -243,13 +268,14 @@ final class ClientSession implements Recipient {
             return;
         }
         synchronized (lifecycle) {
-            if (closed) {
+            if (closed || authTimedOut) {
                 return;
             }
             if (authTimer != null) {
                 authTimer.cancel(false);
             }
             principal = verified;
+            scheduleExpiry(verified);
             send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
             // Presence before the registry: the "online" broadcast goes to the other agents, and this
             // connection learns the full picture from its snapshot.
@@ -271,7 +297,10 @@ final class ClientSession implements Recipient {
             reject("a connection cannot change its user or role; open a new one");
             return;
         }
-        principal = verified;
+        synchronized (lifecycle) {
+            principal = verified;
+            scheduleExpiry(verified);
+        }
         if (!verified.role().isStaff()) {
             for (Long conversationId : Set.copyOf(current.conversations())) {
                 if (!verified.mayAccess(conversationId) && services.registry().isSubscribed(this, conversationId)) {
@@ -323,19 +352,41 @@ final class ClientSession implements Recipient {
     }
 
     private void authTimedOut() {
-        if (principal == null && !closing) {
-            send(services.frames().error(ErrorCode.UNAUTHORIZED,
-                    "no auth within " + services.authTimeout().toMillis() + " ms", null));
-            closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
+        synchronized (lifecycle) {
+            // Decided under the lock so an auth arriving at the same moment either wins or is refused, never both.
+            if (principal != null || closed) {
+                return;
+            }
+            authTimedOut = true;
         }
+        send(services.frames().error(ErrorCode.UNAUTHORIZED,
+                "no auth within " + services.authTimeout().toMillis() + " ms", null));
+        closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
+    }
+
+    /**
+     * A connection lives no longer than its token: at {@code exp} (plus the clock skew the verifier allows) it is
+     * closed with 4002 unless a fresh {@code auth} came first, so a revoked contact stops receiving. Called under
+     * the lifecycle lock.
+     */
+    private void scheduleExpiry(Principal verified) {
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+        long delay = Duration.between(services.clock().instant(), verified.expiresAt())
+                .plus(TokenVerifier.CLOCK_SKEW).toMillis();
+        expiryTimer = services.timers().schedule(() -> {
+            if (principal == verified && !closing) {
+                log.debug("{} token expired", connectionId);
+                closeAfterFlush(CloseCodes.TOKEN_EXPIRED, "token expired");
+            }
+        }, Math.max(0, delay), TimeUnit.MILLISECONDS);
     }
 
     private void overflowed(int queued) {
         log.info("{} (user {}) fell {} frames behind; closing so it can reconnect", connectionId, userId(), queued);
         closing = true;
-        // Overflow is noticed inside a fan-out (the registry, presence or typing iterating recipients). Tyrus
-        // runs onClose synchronously, which would re-enter those mid-iteration; close from another thread.
-        services.timers().execute(() -> new TyrusTransport(session).close(CloseCodes.TRY_AGAIN_LATER,
-                "send queue full"));
+        // Noticed inside a fan-out; the transport closes on another thread (see TyrusTransport).
+        transport.close(CloseCodes.TRY_AGAIN_LATER, "send queue full");
     }
 }

@@ -23,7 +23,7 @@ final class OutboundQueue {
         /** Starts an asynchronous send and calls {@code done} with {@code null} or the failure when it ends. */
         void send(String frame, Consumer<Throwable> done);
 
-        /** Sends a close frame and closes the connection. */
+        /** Sends a close frame and closes the connection, never on the calling thread. */
         void close(int code, String reason);
     }
 

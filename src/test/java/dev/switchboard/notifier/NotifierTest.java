@@ -138,15 +138,24 @@ class NotifierTest {
     }
 
     /**
-     * The web app's database role needs only USAGE on the schema: the functions are SECURITY DEFINER, including
-     * the trigger that runs at its COMMIT, and the table itself stays out of its reach.
+     * The web app's database role needs only the README's grants: the functions are SECURITY DEFINER, including
+     * the trigger that runs at its COMMIT, and the table itself stays out of its reach. A role with USAGE alone
+     * cannot push anything.
      */
     @Test
-    void applicationRoleWithOnlySchemaUsageCanNotifyButNotTouchTheTable() throws Exception {
+    void applicationRoleWithTheReadmeGrantsCanNotifyButNotTouchTheTable() throws Exception {
         try (Connection admin = server.sql(); Statement s = admin.createStatement()) {
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'helpdesk_app') THEN"
                     + " CREATE ROLE helpdesk_app LOGIN PASSWORD 'app'; END IF; END $$");
-            s.execute("GRANT USAGE ON SCHEMA realtime TO helpdesk_app");
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reporting') THEN"
+                    + " CREATE ROLE reporting LOGIN PASSWORD 'r'; END IF; END $$");
+            s.execute("GRANT USAGE ON SCHEMA realtime TO helpdesk_app, reporting");
+            s.execute(README_GRANT);
+        }
+        try (Connection reporting = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), "reporting",
+                "r"); Statement s = reporting.createStatement()) {
+            assertThrows(SQLException.class, () -> s.execute(
+                    "SELECT realtime.notify_user(1, 'surprise', '{}')"), "USAGE alone grants no push");
         }
         try (WsClient agent = server.agent(23);
              Connection app = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), "helpdesk_app", "app");
@@ -164,6 +173,13 @@ class NotifierTest {
                     "SELECT realtime.enqueue_event('x', 'staff', NULL, NULL, '{}')"));
         }
     }
+
+    /** Copied from README's "Database privileges" section; keep the two in step. */
+    static final String README_GRANT = "GRANT EXECUTE ON FUNCTION"
+            + " realtime.notify_new_message(bigint, jsonb), realtime.notify_conversation_updated(bigint, jsonb),"
+            + " realtime.notify_new_conversation(jsonb), realtime.notify_agent_status(bigint, text),"
+            + " realtime.notify_typing(bigint, bigint, boolean), realtime.notify_message_read(bigint, bigint, bigint),"
+            + " realtime.notify_user(bigint, text, jsonb) TO helpdesk_app";
 
     @Test
     void prunerDeletesOnlyEventsOlderThanTheRetention() throws Exception {

@@ -33,6 +33,7 @@ import java.util.Map;
 import static dev.switchboard.ws.ProtocolTest.assertCleanError;
 import static dev.switchboard.ws.ProtocolTest.assertStillOpen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -384,8 +385,8 @@ class AuthenticationTest {
              WsClient client = quick.connect()) {
             client.send("type", "subscribe", "conversation_id", 1);
             client.awaitError("unauthenticated");
-            client.send("type", "typing", "conversation_id", 1);
-            client.awaitError("invalid_field");
+            client.sendRaw("{not json");
+            client.awaitError("invalid_json");
             assertEquals(4001, client.awaitClose());
         }
     }
@@ -430,5 +431,45 @@ class AuthenticationTest {
         Instant past = Instant.now().minus(Duration.ofMinutes(10));
         assertRefused(rsaOnly, rs256(KEYS, claims("606", "agent")
                 .issueTime(Date.from(past.minus(Duration.ofHours(1)))).expirationTime(Date.from(past)).build()));
+    }
+
+    @Test
+    void beforeAuthEvenAMalformedOrUnknownMessageIsAnsweredUnauthenticated() {
+        try (WsClient client = server.connect()) {
+            client.send("type", "subscribe");
+            assertEquals("subscribe", client.awaitError("unauthenticated").get("request").asText());
+            client.send("type", "shout");
+            assertEquals("shout", client.awaitError("unauthenticated").get("request").asText());
+            client.sendRaw("[1,2]");
+            client.awaitError("invalid_json"); // no type to speak of
+        }
+    }
+
+    // ---- a connection never outlives its token ----
+
+    /** A token 55 s past exp still passes (60 s clock skew), so the connection has about 5 s left. */
+    private static String nearlyExpiredToken(long userId) {
+        return new dev.switchboard.auth.TokenIssuer(TestServer.SECRET).issue(userId, dev.switchboard.auth.Role.CONTACT,
+                "Soon gone", java.util.List.of(77L), java.time.Duration.ofSeconds(-55));
+    }
+
+    @Test
+    void connectionIsClosedWith4002WhenItsTokenExpires() {
+        try (WsClient client = server.connect()) {
+            client.authenticate(nearlyExpiredToken(880));
+            client.subscribe(77);
+            assertEquals(4002, client.awaitClose());
+        }
+    }
+
+    @Test
+    void reauthenticatingWithAFreshTokenKeepsTheConnectionPastTheOldExpiry() throws Exception {
+        try (WsClient client = server.connect()) {
+            client.authenticate(nearlyExpiredToken(881));
+            client.authenticate(server.contactToken(881, 77L));
+            Thread.sleep(7_000); // past the first token's end of life (slowness can only make this pass)
+            client.sync();
+            assertFalse(client.isClosed(), "the fresh token governs now");
+        }
     }
 }
