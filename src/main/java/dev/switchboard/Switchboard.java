@@ -174,6 +174,10 @@ public final class Switchboard implements AutoCloseable {
                 new OriginPolicy(config.allowedOrigins(), config.allowAnyOrigin()), handlers);
         int port = web.start();
         resources.push(web::stop);
+        if (config.demo()) {
+            log.info("Agent console: http://{}:{}/  (customer page: http://{}:{}/demo/customer?conversation=1)",
+                    config.host(), port, config.host(), port);
+        }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.nodeId(),
                 config.host(), port, config.host(), port, WebSocketEndpoint.PATH);
         return new Switchboard(config, port, pool, notifier, issuer, sessions, registry, listener, web, resources);
