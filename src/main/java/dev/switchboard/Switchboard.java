@@ -57,26 +57,22 @@ public final class Switchboard implements AutoCloseable {
     private final int port;
     private final HikariDataSource pool;
     private final Notifier notifier;
-    private final TokenIssuer issuer;
     private final OpenSessions sessions;
     private final ConversationRegistry registry;
-    private final EventListener listener;
     private final WebServer web;
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
 
-    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, TokenIssuer issuer,
-                        OpenSessions sessions, ConversationRegistry registry, EventListener listener,
+    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier,
+                        OpenSessions sessions, ConversationRegistry registry,
                         WebServer web, Deque<AutoCloseable> resources) {
         this.config = config;
         this.port = port;
         this.pool = pool;
         this.notifier = notifier;
-        this.issuer = issuer;
         this.sessions = sessions;
         this.registry = registry;
-        this.listener = listener;
         this.web = web;
         this.resources = resources;
     }
@@ -180,7 +176,7 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.nodeId(),
                 config.host(), port, config.host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, issuer, sessions, registry, listener, web, resources);
+        return new Switchboard(config, port, pool, notifier, sessions, registry, web, resources);
     }
 
     /** The bound port. */
@@ -203,11 +199,6 @@ public final class Switchboard implements AutoCloseable {
         return notifier;
     }
 
-    /** Mints tokens with the configured HS256 secret, or {@code null} when only RS256 is configured. */
-    public TokenIssuer tokenIssuer() {
-        return issuer;
-    }
-
     /** Open WebSocket sessions. */
     public int openSessions() {
         return sessions.size();
@@ -216,11 +207,6 @@ public final class Switchboard implements AutoCloseable {
     /** Authenticated connections. */
     public int authenticatedConnections() {
         return registry.size();
-    }
-
-    /** Whether the LISTEN connection is up. */
-    public boolean listenerHealthy() {
-        return listener.healthy();
     }
 
     /**

@@ -10,7 +10,6 @@ import dev.switchboard.routing.ConversationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hands committed events to the routing registry: encodes each one once and lets the registry fan the same frame
@@ -24,8 +23,6 @@ public final class EventDispatcher {
     private final TypingTracker typing;
     private final ServerFrames frames;
     private final ObjectMapper mapper;
-    private final AtomicLong dispatched = new AtomicLong();
-    private final AtomicLong framesSent = new AtomicLong();
 
     public EventDispatcher(ConversationRegistry registry, PresenceTracker presence, TypingTracker typing,
                            ServerFrames frames, ObjectMapper mapper) {
@@ -42,9 +39,7 @@ public final class EventDispatcher {
             rememberAgentStatus(event.dataJson());
         }
         String frame = frames.durable(event.id(), event.event(), event.dataJson());
-        int recipients = registry.deliver(event.audience(), event.conversationId(), event.userId(), frame);
-        dispatched.incrementAndGet();
-        framesSent.addAndGet(recipients);
+        registry.deliver(event.audience(), event.conversationId(), event.userId(), frame);
     }
 
     /**
@@ -63,16 +58,6 @@ public final class EventDispatcher {
         } catch (Exception e) {
             log.warn("Ignoring malformed transient event payload: {}", e.toString());
         }
-    }
-
-    /** Durable events dispatched since start. */
-    public long dispatchedCount() {
-        return dispatched.get();
-    }
-
-    /** Frames queued to connections for durable events since start. */
-    public long framesSentCount() {
-        return framesSent.get();
     }
 
     private void rememberAgentStatus(String dataJson) {

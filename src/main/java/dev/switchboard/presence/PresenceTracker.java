@@ -98,11 +98,6 @@ public final class PresenceTracker {
         return list;
     }
 
-    /** Whether the agent counts as online (connected, or inside its grace period). */
-    public synchronized boolean isOnline(long agentId) {
-        return agents.containsKey(agentId);
-    }
-
     private synchronized void expire(long agentId, AgentState state) {
         if (agents.get(agentId) == state && state.connections == 0) {
             goOffline(agentId, state);

@@ -71,11 +71,6 @@ public final class TypingTracker {
         }
     }
 
-    /** Indicators currently shown somewhere (for metrics and tests). */
-    public synchronized int activeCount() {
-        return active.size();
-    }
-
     private void update(Key key, Recipient owner, boolean isTyping) {
         Typing previous = active.remove(key);
         if (previous != null) {

@@ -144,12 +144,6 @@ public final class ConversationRegistry {
         return sent;
     }
 
-    /** Every connection of one user on this node. */
-    public Collection<Recipient> connectionsOf(long userId) {
-        Set<Recipient> set = byUser.get(userId);
-        return set == null ? List.of() : Collections.unmodifiableSet(set);
-    }
-
     /** Every authenticated connection on this node. */
     public Collection<Recipient> all() {
         return Collections.unmodifiableSet(subscriptions.keySet());

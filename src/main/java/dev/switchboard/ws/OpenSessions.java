@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every open WebSocket session of this node, authenticated or not: what shutdown closes and the heartbeat
@@ -12,11 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OpenSessions {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
-    private final AtomicLong opened = new AtomicLong();
 
     void add(ClientSession session) {
         sessions.add(session);
-        opened.incrementAndGet();
     }
 
     void remove(ClientSession session) {
@@ -26,11 +23,6 @@ public final class OpenSessions {
     /** Sessions open now. */
     public int size() {
         return sessions.size();
-    }
-
-    /** Sessions opened since start. */
-    public long openedTotal() {
-        return opened.get();
     }
 
     /** A copy, safe to iterate while sessions come and go. */
