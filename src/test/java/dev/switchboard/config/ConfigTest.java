@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,43 +74,44 @@ class ConfigTest {
     @Test
     void emptyEnvironmentGivesDocumentedDefaultsAndEmbeddedDemo() {
         Config c = Config.fromEnvironment(Map.of());
-        assertEquals("127.0.0.1", c.host());
-        assertEquals(8080, c.port());
-        assertTrue(c.embedded());
-        assertNull(c.database());
-        assertTrue(c.demo(), "DEMO defaults on for the embedded default");
-        assertEquals(Path.of("data").toAbsolutePath().normalize(), c.dataDir());
-        assertNull(c.jwtSecret());
-        assertNull(c.jwtPublicKeyPem());
-        assertTrue(c.allowedOrigins().isEmpty());
-        assertFalse(c.allowAnyOrigin());
-        assertTrue(c.nodeId().matches("[A-Za-z0-9_.-]{1,64}"), c.nodeId());
-        assertEquals(65536, c.maxFrameBytes());
-        assertEquals(1024, c.sendQueueLimit());
-        assertEquals(20, c.rateLimitPerSecond());
-        assertEquals(40, c.rateLimitBurst());
-        assertEquals(Duration.ofSeconds(10), c.authTimeout());
-        assertEquals(Duration.ofSeconds(6), c.typingTimeout());
-        assertEquals(Duration.ofSeconds(5), c.presenceGrace());
-        assertEquals(Duration.ofSeconds(30), c.pingInterval());
-        assertEquals(Duration.ofSeconds(75), c.idleTimeout());
-        assertEquals(10_000, c.maxConnections());
-        assertEquals(Duration.ofDays(3), c.eventRetention());
-        assertEquals(4, c.databasePoolSize());
-        assertEquals(Duration.ofSeconds(8), c.shutdownTimeout());
+        assertEquals("127.0.0.1", c.listen().host());
+        assertEquals(8080, c.listen().port());
+        assertTrue(c.database().embedded());
+        assertNull(c.database().url());
+        assertTrue(c.demo().enabled(), "DEMO defaults on for the embedded default");
+        assertEquals(Path.of("data").toAbsolutePath().normalize(), c.database().dataDir());
+        assertNull(c.jwt().secret());
+        assertNull(c.jwt().publicKeyPem());
+        assertTrue(c.listen().allowedOrigins().isEmpty());
+        assertFalse(c.listen().allowAnyOrigin());
+        assertTrue(c.node().id().matches("[A-Za-z0-9_.-]{1,64}"), c.node().id());
+        assertEquals(65536, c.limits().maxFrameBytes());
+        assertEquals(1024, c.limits().sendQueueLimit());
+        assertEquals(20, c.limits().rateLimitPerSecond());
+        assertEquals(40, c.limits().rateLimitBurst());
+        assertEquals(Duration.ofSeconds(10), c.timeouts().auth());
+        assertEquals(Duration.ofSeconds(6), c.timeouts().typing());
+        assertEquals(Duration.ofSeconds(5), c.timeouts().presenceGrace());
+        assertEquals(Duration.ofSeconds(30), c.timeouts().pingInterval());
+        assertEquals(Duration.ofSeconds(75), c.timeouts().idle());
+        assertEquals(10_000, c.limits().maxConnections());
+        assertEquals(Duration.ofDays(3), c.retention().events());
+        assertEquals(4, c.database().poolSize());
+        assertEquals(Duration.ofSeconds(8), c.timeouts().shutdown());
     }
 
     @Test
     void blankValuesMeanDefault() {
         Config c = Config.fromEnvironment(env("PORT", "  ", "HOST", "", "DATABASE_URL", " "));
-        assertEquals(8080, c.port());
-        assertEquals("127.0.0.1", c.host());
-        assertTrue(c.embedded());
+        assertEquals(8080, c.listen().port());
+        assertEquals("127.0.0.1", c.listen().host());
+        assertTrue(c.database().embedded());
     }
 
     @Test
     void twoDefaultNodeIdsDiffer() {
-        assertFalse(Config.fromEnvironment(Map.of()).nodeId().equals(Config.fromEnvironment(Map.of()).nodeId()),
+        assertFalse(Config.fromEnvironment(Map.of()).node().id()
+                        .equals(Config.fromEnvironment(Map.of()).node().id()),
                 "two processes on one host must not share a default node id");
     }
 
@@ -117,20 +119,20 @@ class ConfigTest {
     void databaseUrlTurnsDemoOffAndUsesTheDatabase() {
         Config c = Config.fromEnvironment(env("DATABASE_URL", "postgres://app:pw@db.internal:5433/helpdesk",
                 "JWT_SECRET", SECRET));
-        assertFalse(c.embedded());
-        assertFalse(c.demo(), "DEMO defaults off with a DATABASE_URL");
-        assertEquals("jdbc:postgresql://db.internal:5433/helpdesk", c.database().jdbcUrl());
-        assertEquals("app", c.database().user());
-        assertEquals("pw", c.database().password());
-        assertEquals(SECRET, c.jwtSecret());
+        assertFalse(c.database().embedded());
+        assertFalse(c.demo().enabled(), "DEMO defaults off with a DATABASE_URL");
+        assertEquals("jdbc:postgresql://db.internal:5433/helpdesk", c.database().url().jdbcUrl());
+        assertEquals("app", c.database().url().user());
+        assertEquals("pw", c.database().url().password());
+        assertEquals(SECRET, c.jwt().secret());
     }
 
     @Test
     void databaseUserAndPasswordOverrideTheUrl() {
         Config c = Config.fromEnvironment(env("DATABASE_URL", "postgres://app:pw@db/helpdesk",
                 "DATABASE_USER", "other", "DATABASE_PASSWORD", "s3cret", "JWT_SECRET", SECRET));
-        assertEquals("other", c.database().user());
-        assertEquals("s3cret", c.database().password());
+        assertEquals("other", c.database().url().user());
+        assertEquals("s3cret", c.database().url().password());
     }
 
     @Test
@@ -139,29 +141,29 @@ class ConfigTest {
                 "MAX_FRAME_BYTES", "2048", "RATE_LIMIT_PER_SECOND", "5", "RATE_LIMIT_BURST", "7",
                 "AUTH_TIMEOUT", "2s", "PRESENCE_GRACE", "0s", "DEMO", "off", "ALLOWED_ORIGINS",
                 " https://App.Example.com , http://localhost:3000,, "));
-        assertEquals("0.0.0.0", c.host());
-        assertEquals(0, c.port());
-        assertEquals("node-a.1_x", c.nodeId());
-        assertEquals(2048, c.maxFrameBytes());
-        assertEquals(5, c.rateLimitPerSecond());
-        assertEquals(7, c.rateLimitBurst());
-        assertEquals(Duration.ofSeconds(2), c.authTimeout());
-        assertEquals(Duration.ZERO, c.presenceGrace());
-        assertFalse(c.demo());
-        assertEquals(Set.of("https://app.example.com", "http://localhost:3000"), c.allowedOrigins());
-        assertFalse(c.allowAnyOrigin());
+        assertEquals("0.0.0.0", c.listen().host());
+        assertEquals(0, c.listen().port());
+        assertEquals("node-a.1_x", c.node().id());
+        assertEquals(2048, c.limits().maxFrameBytes());
+        assertEquals(5, c.limits().rateLimitPerSecond());
+        assertEquals(7, c.limits().rateLimitBurst());
+        assertEquals(Duration.ofSeconds(2), c.timeouts().auth());
+        assertEquals(Duration.ZERO, c.timeouts().presenceGrace());
+        assertFalse(c.demo().enabled());
+        assertEquals(Set.of("https://app.example.com", "http://localhost:3000"), c.listen().allowedOrigins());
+        assertFalse(c.listen().allowAnyOrigin());
     }
 
     @Test
     void starAllowsAnyOrigin() {
         Config c = Config.fromEnvironment(env("ALLOWED_ORIGINS", "*"));
-        assertTrue(c.allowAnyOrigin());
+        assertTrue(c.listen().allowAnyOrigin());
     }
 
     @ParameterizedTest(name = "DEMO={0} -> {1}")
     @CsvSource({"true,true", "1,true", "yes,true", "ON,true", "false,false", "0,false", "no,false", "Off,false"})
     void demoAcceptsTheUsualBooleanSpellings(String value, boolean expected) {
-        assertEquals(expected, Config.fromEnvironment(env("DEMO", value)).demo());
+        assertEquals(expected, Config.fromEnvironment(env("DEMO", value)).demo().enabled());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -176,18 +178,18 @@ class ConfigTest {
             "pt1m30s|PT1M30S",
             " 3S |PT3S"})
     void durationsAcceptShortFormsAndIso8601(String text, String iso) {
-        assertEquals(Duration.parse(iso), EnvReader.parseDuration(text));
+        assertEquals(Duration.parse(iso), Durations.parse(text));
     }
 
     @Test
     void durationSettingsUseTheParsedValue() {
         Config c = Config.fromEnvironment(env("TYPING_TIMEOUT", "500ms", "PING_INTERVAL", "5m",
                 "IDLE_TIMEOUT", "1h", "EVENT_RETENTION", "7d", "PRESENCE_GRACE", "PT10S"));
-        assertEquals(Duration.ofMillis(500), c.typingTimeout());
-        assertEquals(Duration.ofMinutes(5), c.pingInterval());
-        assertEquals(Duration.ofHours(1), c.idleTimeout());
-        assertEquals(Duration.ofDays(7), c.eventRetention());
-        assertEquals(Duration.ofSeconds(10), c.presenceGrace());
+        assertEquals(Duration.ofMillis(500), c.timeouts().typing());
+        assertEquals(Duration.ofMinutes(5), c.timeouts().pingInterval());
+        assertEquals(Duration.ofHours(1), c.timeouts().idle());
+        assertEquals(Duration.ofDays(7), c.retention().events());
+        assertEquals(Duration.ofSeconds(10), c.timeouts().presenceGrace());
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -248,7 +250,7 @@ class ConfigTest {
         assertSingleProblem("IDLE_TIMEOUT", env("PING_INTERVAL", "30s", "IDLE_TIMEOUT", "10s"));
         assertSingleProblem("IDLE_TIMEOUT", env("PING_INTERVAL", "2m"));
         assertEquals(Duration.ofMillis(30_001), Config.fromEnvironment(
-                env("PING_INTERVAL", "30s", "IDLE_TIMEOUT", "30001ms")).idleTimeout());
+                env("PING_INTERVAL", "30s", "IDLE_TIMEOUT", "30001ms")).timeouts().idle());
     }
 
     @Test
@@ -260,18 +262,18 @@ class ConfigTest {
     void databaseUrlWithOnlyAPublicKeyIsAccepted() throws Exception {
         String pem = publicKeyPem();
         Config c = Config.fromEnvironment(env("DATABASE_URL", "postgres://u:p@db/helpdesk", "JWT_PUBLIC_KEY", pem));
-        assertNull(c.jwtSecret());
-        assertEquals(pem.strip(), c.jwtPublicKeyPem().strip());
+        assertNull(c.jwt().secret());
+        assertEquals(pem.strip(), c.jwt().publicKeyPem().strip());
     }
 
     @Test
     void publicKeyIsAcceptedAsPemTextAndAsAFilePath(@TempDir Path dir) throws Exception {
         String pem = publicKeyPem();
-        assertEquals(pem.strip(), Config.fromEnvironment(env("JWT_PUBLIC_KEY", pem)).jwtPublicKeyPem().strip());
+        assertEquals(pem.strip(), Config.fromEnvironment(env("JWT_PUBLIC_KEY", pem)).jwt().publicKeyPem().strip());
 
         Path file = dir.resolve("web-app.pub.pem");
         Files.writeString(file, pem);
-        assertEquals(pem.strip(), Config.fromEnvironment(env("JWT_PUBLIC_KEY", file.toString())).jwtPublicKeyPem().strip(),
+        assertEquals(pem.strip(), Config.fromEnvironment(env("JWT_PUBLIC_KEY", file.toString())).jwt().publicKeyPem().strip(),
                 "a file path is replaced by the PEM text it holds");
     }
 
@@ -284,9 +286,9 @@ class ConfigTest {
 
     @Test
     void secretOfExactlyThirtyTwoBytesIsAccepted() {
-        String secret = "x".repeat(Config.MIN_SECRET_BYTES);
-        assertEquals(secret, Config.fromEnvironment(env("JWT_SECRET", secret)).jwtSecret());
-        assertSingleProblem("JWT_SECRET", env("JWT_SECRET", "x".repeat(Config.MIN_SECRET_BYTES - 1)));
+        String secret = "x".repeat(JwtConfig.MIN_SECRET_BYTES);
+        assertEquals(secret, Config.fromEnvironment(env("JWT_SECRET", secret)).jwt().secret());
+        assertSingleProblem("JWT_SECRET", env("JWT_SECRET", "x".repeat(JwtConfig.MIN_SECRET_BYTES - 1)));
     }
 
     @Test
@@ -339,15 +341,43 @@ class ConfigTest {
     }
 
     @Test
+    void toStringNamesEverySettingOfEveryGroup() {
+        Config c = Config.fromEnvironment(env("NODE_ID", "n1"));
+        String text = c.toString();
+        for (RecordComponent group : Config.class.getRecordComponents()) {
+            assertTrue(group.getType().isRecord(), "Config holds only groups, each a record: " + group.getName());
+            assertTrue(text.contains(group.getName() + "=" + group.getType().getSimpleName() + "["),
+                    group.getName() + " missing from " + text);
+            for (RecordComponent setting : group.getType().getRecordComponents()) {
+                assertTrue(text.contains(setting.getName() + "="),
+                        group.getName() + "." + setting.getName() + " missing from " + text);
+            }
+        }
+        assertTrue(text.contains("shutdown=PT8S"), "the setting once left out is there: " + text);
+    }
+
+    @Test
+    void toStringHidesTheSecretTheEmbeddedDefaultResolved() {
+        Config resolved = Config.fromEnvironment(Map.of())
+                .withDatabase(DatabaseUrl.parse("postgres://app:hunter2-embedded@localhost:5432/x"), SECRET);
+        String text = resolved.toString();
+        assertFalse(text.contains(SECRET), text);
+        assertFalse(text.contains("hunter2-embedded"), text);
+        assertTrue(text.contains("jdbc:postgresql://localhost:5432/x"), text);
+    }
+
+    @Test
     void withDatabaseKeepsEverythingElse() {
         Config c = Config.fromEnvironment(env("PORT", "9000", "NODE_ID", "n1"));
         DatabaseUrl db = DatabaseUrl.parse("jdbc:postgresql://localhost:5432/x");
         Config resolved = c.withDatabase(db, SECRET);
-        assertEquals(db, resolved.database());
-        assertEquals(SECRET, resolved.jwtSecret());
-        assertEquals(9000, resolved.port());
-        assertEquals("n1", resolved.nodeId());
-        assertEquals(c.demo(), resolved.demo());
-        assertNotNull(resolved.dataDir());
+        assertEquals(db, resolved.database().url());
+        assertEquals(SECRET, resolved.jwt().secret());
+        assertEquals(9000, resolved.listen().port());
+        assertEquals("n1", resolved.node().id());
+        assertEquals(c.demo().enabled(), resolved.demo().enabled());
+        assertNotNull(resolved.database().dataDir());
+        assertEquals(new Config(c.node(), c.listen(), c.database().withUrl(db), c.jwt().withSecret(SECRET), c.limits(),
+                c.timeouts(), c.retention(), c.demo()), resolved, "only the database and the secret change");
     }
 }
