@@ -5,6 +5,7 @@ import dev.switchboard.auth.Role;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.config.Config;
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.Durations;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -105,28 +106,18 @@ public final class TokenCommand {
     }
 
     private static Duration parseTtl(String value) {
-        String text = value.trim().toLowerCase(java.util.Locale.ROOT);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(s|m|h|d)").matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--ttl must look like 30m, 1h or 7d");
-        }
         Duration ttl;
         try {
-            long amount = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "s": ttl = Duration.ofSeconds(amount); break;
-                case "m": ttl = Duration.ofMinutes(amount); break;
-                case "h": ttl = Duration.ofHours(amount); break;
-                default: ttl = Duration.ofDays(amount); break;
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            ttl = null; // more digits than a Duration holds
+            ttl = Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ttl must look like 30m, 1h or 7d, got '" + value + "'");
         }
-        if (ttl == null || ttl.compareTo(MAX_TTL) > 0) {
+        if (ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("--ttl must be at most " + MAX_TTL.toDays() + "d");
         }
-        if (ttl.isZero()) {
-            throw new IllegalArgumentException("--ttl must be longer than zero");
+        // A token's expiry is counted in whole seconds: anything shorter would be expired when minted.
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--ttl must be at least 1s");
         }
         return ttl;
     }

@@ -121,6 +121,16 @@ class TokenCommandTest {
         assertTrue(Math.abs(seconds - expected) <= 1, ttl + " gave " + seconds + " s");
     }
 
+    @ParameterizedTest(name = "--ttl {0}")
+    @ValueSource(strings = {"1 h", "PT1H", "60m", "3600000ms", "pt60m"})
+    void ttlIsReadLikeEveryDurationSetting(String ttl) throws Exception {
+        Instant before = Instant.now();
+        Principal p = verify(SECRET, run(env("JWT_SECRET", SECRET), "--user", "1", "--role", "admin",
+                "--ttl", ttl).token());
+        long seconds = Duration.between(before, p.expiresAt()).toSeconds();
+        assertTrue(Math.abs(seconds - 3600) <= 1, ttl + " gave " + seconds + " s");
+    }
+
     @Test
     void tokenIsSignedWithTheConfiguredSecretOnly() {
         String token = run(env("JWT_SECRET", SECRET), "--user", "1", "--role", "agent").token();
@@ -164,7 +174,7 @@ class TokenCommandTest {
     }
 
     @ParameterizedTest(name = "--ttl [{0}]")
-    @ValueSource(strings = {"0s", "0h", "1w", "abc", "-1h", "1.5h", "h", "500ms", "1 h", "PT1H", "",
+    @ValueSource(strings = {"0s", "0h", "1w", "abc", "-1h", "1.5h", "h", "500ms", "PT-1H", "",
             "99999999999999999999d", "999999999999999999d", "100000000000000d", "9999999999999m"})
     void badTtlIsAUsageError(String ttl) {
         Run run = run(env("JWT_SECRET", SECRET), "--user", "1", "--role", "agent", "--ttl", ttl);
