@@ -59,11 +59,11 @@ public final class Main {
             // A watchdog: if a stuck part holds up the graceful stop, the process still ends in time.
             Thread watchdog = new Thread(() -> {
                 try {
-                    Thread.sleep(config.shutdownTimeout().toMillis());
+                    Thread.sleep(config.timeouts().shutdown().toMillis());
                 } catch (InterruptedException stoppedInTime) {
                     return;
                 }
-                log.error("Graceful shutdown took longer than {}; exiting anyway", config.shutdownTimeout());
+                log.error("Graceful shutdown took longer than {}; exiting anyway", config.timeouts().shutdown());
                 // exit, not halt: shutdown hooks still run, and the embedded PostgreSQL's hook stops the
                 // postmaster, which would otherwise outlive us and lock DATA_DIR. A second timer halts if even
                 // the hooks hang.

@@ -96,20 +96,21 @@ public final class Switchboard implements AutoCloseable {
 
     private static Switchboard start(Config requested, Deque<AutoCloseable> resources) throws Exception {
         Config config = requested;
-        if (config.embedded()) {
-            EmbeddedDatabase embedded = EmbeddedDatabase.start(config.dataDir());
+        if (config.database().embedded()) {
+            EmbeddedDatabase embedded = EmbeddedDatabase.start(config.database().dataDir());
             resources.push(embedded);
-            String secret = config.jwtSecret();
+            String secret = config.jwt().secret();
             if (secret == null) {
-                secret = DevSecret.loadOrCreate(config.dataDir());
+                secret = DevSecret.loadOrCreate(config.database().dataDir());
                 log.info("Development JWT secret kept in {}; mint tokens with: java -jar target/switchboard.jar"
-                        + " token --user 1 --role agent", config.dataDir().resolve("jwt-secret"));
+                        + " token --user 1 --role agent", config.database().dataDir().resolve("jwt-secret"));
             }
             config = config.withDatabase(embedded.url(), secret);
         }
-        log.info("Starting node {} with {}", config.nodeId(), config);
+        log.info("Starting node {} with {}", config.node().id(), config);
 
-        HikariDataSource pool = Database.pool(config.database(), config.databasePoolSize(), config.nodeId());
+        HikariDataSource pool = Database.pool(config.database().url(), config.database().poolSize(),
+                config.node().id());
         resources.push(pool);
         Database.migrate(pool);
 
@@ -121,20 +122,21 @@ public final class Switchboard implements AutoCloseable {
         resources.push(maintenance::shutdownNow);
 
         ConversationRegistry registry = new ConversationRegistry();
-        PresenceTracker presence = new PresenceTracker(registry, frames, timers, config.presenceGrace());
-        TypingTracker typing = new TypingTracker(registry, frames, timers, config.typingTimeout());
-        TokenVerifier verifier = new TokenVerifier(config.jwtSecret(),
-                config.jwtPublicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwtPublicKeyPem()));
+        PresenceTracker presence = new PresenceTracker(registry, frames, timers, config.timeouts().presenceGrace());
+        TypingTracker typing = new TypingTracker(registry, frames, timers, config.timeouts().typing());
+        TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
+                config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
         OpenSessions sessions = new OpenSessions();
-        SessionServices services = new SessionServices(config.nodeId(), verifier, new MessageDecoder(mapper),
-                frames, registry, presence, typing, sessions, timers, Clock.systemUTC(), config.authTimeout(),
-                config.sendQueueLimit(), config.slowConsumerTimeout(), config.rateLimitPerSecond(),
-                config.rateLimitBurst(),
-                config.maxFrameBytes());
+        SessionServices services = new SessionServices(config.node().id(), verifier, new MessageDecoder(mapper),
+                frames, registry, presence, typing, sessions, timers, Clock.systemUTC(), config.timeouts().auth(),
+                config.limits().sendQueueLimit(), config.timeouts().slowConsumer(),
+                config.limits().rateLimitPerSecond(),
+                config.limits().rateLimitBurst(),
+                config.limits().maxFrameBytes());
 
         Config db = config;
         EventListener listener = new EventListener(
-                () -> Database.openListenerConnection(db.database(), db.nodeId()),
+                () -> Database.openListenerConnection(db.database().url(), db.node().id()),
                 new EventDispatcher(registry, presence, typing, frames, mapper));
         listener.start();
         resources.push(listener);
@@ -142,40 +144,42 @@ public final class Switchboard implements AutoCloseable {
         HealthProbe probe = new HealthProbe(pool, listener::healthy);
         probe.check();
         maintenance.scheduleWithFixedDelay(probe::check, 2, 2, TimeUnit.SECONDS);
-        EventPruner pruner = new EventPruner(pool, config.eventRetention());
+        EventPruner pruner = new EventPruner(pool, config.retention().events());
         maintenance.scheduleWithFixedDelay(pruner::prune, 1, 10, TimeUnit.MINUTES);
-        long idleNanos = config.idleTimeout().toNanos();
+        long idleNanos = config.timeouts().idle().toNanos();
         timers.scheduleAtFixedRate(() -> sessions.heartbeat(System.nanoTime(), idleNanos),
-                config.pingInterval().toMillis(), config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+                config.timeouts().pingInterval().toMillis(), config.timeouts().pingInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
 
         Notifier notifier = new Notifier(mapper);
-        TokenIssuer issuer = config.jwtSecret() == null ? null : new TokenIssuer(config.jwtSecret());
+        TokenIssuer issuer = config.jwt().secret() == null ? null : new TokenIssuer(config.jwt().secret());
 
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
-        handlers.put("/health", new HealthHandler(probe, mapper, config.nodeId(), sessions::size));
+        handlers.put("/health", new HealthHandler(probe, mapper, config.node().id(), sessions::size));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
-        if (config.demo()) {
+        if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
             DemoApp demo = DemoApp.install(pool, notifier, issuer, verifier, mapper);
             resources.push(demo);
             handlers.putAll(demo.handlers());
         } else {
-            handlers.put("", new TextHandler("Switchboard node " + config.nodeId()
+            handlers.put("", new TextHandler("Switchboard node " + config.node().id()
                     + ": WebSocket at /ws, health at /health, client library at /assets/js/websocket-client.js\n"));
         }
 
-        TyrusContainer container = new TyrusContainer(config.maxFrameBytes(), config.maxConnections());
+        TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
+                config.limits().maxConnections());
         container.register(WebSocketEndpoint.config(services));
-        WebServer web = WebServer.create(config.host(), config.port(), container,
-                new OriginPolicy(config.allowedOrigins(), config.allowAnyOrigin()), handlers);
+        WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
+                new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers);
         int port = web.start();
         resources.push(web::stop);
-        if (config.demo()) {
+        if (config.demo().enabled()) {
             log.info("Agent console: http://{}:{}/  (customer page: http://{}:{}/demo/customer?conversation=1)",
-                    config.host(), port, config.host(), port);
+                    config.listen().host(), port, config.listen().host(), port);
         }
-        log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.nodeId(),
-                config.host(), port, config.host(), port, WebSocketEndpoint.PATH);
+        log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
+                config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
         return new Switchboard(config, port, pool, notifier, sessions, registry, web, resources);
     }
 
@@ -220,10 +224,10 @@ public final class Switchboard implements AutoCloseable {
             return;
         }
         closed = true;
-        log.info("Shutting down node {}: closing {} sessions", config.nodeId(), sessions.size());
+        log.info("Shutting down node {}: closing {} sessions", config.node().id(), sessions.size());
         web.stopAccepting();
         sessions.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
-        long deadline = System.nanoTime() + Math.min(3_000, config.shutdownTimeout().toMillis() / 2) * 1_000_000L;
+        long deadline = System.nanoTime() + Math.min(3_000, config.timeouts().shutdown().toMillis() / 2) * 1_000_000L;
         while (sessions.size() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
@@ -237,7 +241,7 @@ public final class Switchboard implements AutoCloseable {
             log.info("{} sessions did not close in time; dropping them", sessions.size());
         }
         closeAll(resources);
-        log.info("Node {} stopped", config.nodeId());
+        log.info("Node {} stopped", config.node().id());
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

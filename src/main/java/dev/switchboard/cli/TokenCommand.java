@@ -89,9 +89,9 @@ public final class TokenCommand {
         String secret;
         try {
             Config config = Config.fromEnvironment(env);
-            secret = config.jwtSecret();
-            if (secret == null && config.embedded()) {
-                secret = DevSecret.loadOrCreate(config.dataDir());
+            secret = config.jwt().secret();
+            if (secret == null && config.database().embedded()) {
+                secret = DevSecret.loadOrCreate(config.database().dataDir());
             }
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("switchboard token: invalid configuration: " + p));

@@ -19,7 +19,7 @@ class OriginPolicyTest {
 
     static OriginPolicy fromConfig(String allowedOrigins) {
         Config c = Config.fromEnvironment(Map.of("ALLOWED_ORIGINS", allowedOrigins));
-        return new OriginPolicy(c.allowedOrigins(), c.allowAnyOrigin());
+        return new OriginPolicy(c.listen().allowedOrigins(), c.listen().allowAnyOrigin());
     }
 
     @Test
