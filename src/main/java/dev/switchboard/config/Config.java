@@ -14,20 +14,20 @@ import java.util.stream.Stream;
  * <p>{@link #toString} is the record's own, made of the groups' own, so it lists every setting there is; only
  * {@link JwtConfig} writes its own, to hide the keys, and {@link DatabaseUrl} hides the database password.
  *
- * @param node      who this node is in a cluster
- * @param listen    where it accepts connections and from which browser origins
+ * @param listen    where the node accepts connections and from which browser origins
  * @param database  which PostgreSQL it uses
  * @param jwt       the keys that verify tokens
+ * @param node      who this node is in a cluster
  * @param limits    what one client, and all together, may ask of the node
  * @param timeouts  how long the node waits for clients and for its own shutdown
  * @param retention how long delivered events are kept
  * @param demo      whether the reference helpdesk is served
  */
 public record Config(
-        NodeConfig node,
         ListenConfig listen,
         DatabaseConfig database,
         JwtConfig jwt,
+        NodeConfig node,
         LimitsConfig limits,
         TimeoutsConfig timeouts,
         RetentionConfig retention,
@@ -44,7 +44,7 @@ public record Config(
      * the source of the help table.
      */
     public static final List<Setting> SETTINGS = Stream.of(
-                    NodeConfig.SETTINGS, ListenConfig.SETTINGS, DatabaseConfig.SETTINGS, JwtConfig.SETTINGS,
+                    ListenConfig.SETTINGS, DatabaseConfig.SETTINGS, JwtConfig.SETTINGS, NodeConfig.SETTINGS,
                     LimitsConfig.SETTINGS, TimeoutsConfig.SETTINGS, RetentionConfig.SETTINGS, DemoConfig.SETTINGS,
                     List.of(LOG_LEVEL))
             .flatMap(List::stream)
@@ -61,10 +61,10 @@ public record Config(
         boolean databaseUrlGiven = DatabaseConfig.urlGiven(r);
         JwtConfig jwt = JwtConfig.from(r, databaseUrlGiven);
         Config config = new Config(
-                NodeConfig.from(r),
                 ListenConfig.from(r),
                 DatabaseConfig.from(r),
                 jwt,
+                NodeConfig.from(r),
                 LimitsConfig.from(r),
                 TimeoutsConfig.from(r),
                 RetentionConfig.from(r),
@@ -77,7 +77,7 @@ public record Config(
 
     /** The same configuration with another database and secret, once the embedded default has resolved them. */
     public Config withDatabase(DatabaseUrl resolvedDatabase, String resolvedSecret) {
-        return new Config(node, listen, database.withUrl(resolvedDatabase), jwt.withSecret(resolvedSecret), limits,
+        return new Config(listen, database.withUrl(resolvedDatabase), jwt.withSecret(resolvedSecret), node, limits,
                 timeouts, retention, demo);
     }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 public record DatabaseConfig(DatabaseUrl url, int poolSize, Path dataDir) {
     static final Setting DATABASE_URL = Setting.computed("DATABASE_URL", "(none: embedded PostgreSQL)",
             "postgres://user:pass@host:5432/db?sslmode=require or jdbc:postgresql://host:5432/db");
-    static final Setting DATABASE_USER = Setting.computed("DATABASE_USER", "from the URL",
+    static final Setting DATABASE_USER = Setting.computed("DATABASE_USER", "(from the URL)",
             "overrides the user in DATABASE_URL");
-    static final Setting DATABASE_PASSWORD = Setting.computed("DATABASE_PASSWORD", "from the URL",
+    static final Setting DATABASE_PASSWORD = Setting.computed("DATABASE_PASSWORD", "(from the URL)",
             "overrides the password in DATABASE_URL");
     static final Setting DATABASE_POOL_SIZE = Setting.of("DATABASE_POOL_SIZE", "4",
             "pooled connections (the LISTEN connection is separate)");

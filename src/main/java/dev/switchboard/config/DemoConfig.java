@@ -8,7 +8,7 @@ import java.util.List;
  * @param enabled serve the demo pages and their JSON API
  */
 public record DemoConfig(boolean enabled) {
-    static final Setting DEMO = Setting.computed("DEMO", "true when embedded, else false",
+    static final Setting DEMO = Setting.computed("DEMO", "(true when embedded, else false)",
             "serve the demo helpdesk and console");
 
     /** Every variable this group reads, in the order the help table lists them. */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * @param id this node's name in a cluster, in logs, health and connection ids
  */
 public record NodeConfig(String id) {
-    static final Setting NODE_ID = Setting.computed("NODE_ID", "host name + random suffix",
+    static final Setting NODE_ID = Setting.computed("NODE_ID", "(host name + random suffix)",
             "this node's name in logs, health and connection ids: 1-64 letters, digits, '.', '_' or '-'");
 
     /** Every variable this group reads, in the order the help table lists them. */

@@ -377,7 +377,7 @@ class ConfigTest {
         assertEquals("n1", resolved.node().id());
         assertEquals(c.demo().enabled(), resolved.demo().enabled());
         assertNotNull(resolved.database().dataDir());
-        assertEquals(new Config(c.node(), c.listen(), c.database().withUrl(db), c.jwt().withSecret(SECRET), c.limits(),
+        assertEquals(new Config(c.listen(), c.database().withUrl(db), c.jwt().withSecret(SECRET), c.node(), c.limits(),
                 c.timeouts(), c.retention(), c.demo()), resolved, "only the database and the secret change");
     }
 }
