@@ -3,11 +3,13 @@ package dev.switchboard;
 import dev.switchboard.cli.TokenCommand;
 import dev.switchboard.config.Config;
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.SettingsTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -16,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -jar switchboard.jar                     serve (configuration from the environment)
  *   java -jar switchboard.jar token --user 123 --role agent --ttl 1h
+ *   java -jar switchboard.jar --help              commands and every setting with its default
  * </pre>
  */
 public final class Main {
@@ -29,10 +32,13 @@ public final class Main {
             System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(),
                     System.out, System.err));
         }
+        if (args.length > 0 && List.of("--help", "-h", "help").contains(args[0])) {
+            System.out.print(help());
+            System.exit(0);
+        }
         if (args.length > 0) {
-            System.err.println(args[0].equals("--help") || args[0].equals("-h") ? usage()
-                    : "switchboard: unknown command '" + args[0] + "'\n" + usage());
-            System.exit(args[0].equals("--help") || args[0].equals("-h") ? 0 : 2);
+            System.err.println("switchboard: unknown command '" + args[0] + "'\n" + usage());
+            System.exit(2);
         }
         System.exit(serve());
     }
@@ -105,9 +111,15 @@ public final class Main {
         return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
+    /** What {@code --help} prints: the commands, then every setting with its default. */
+    static String help() {
+        return usage() + "\n\n" + SettingsTable.render();
+    }
+
     private static String usage() {
         return "usage: java -jar switchboard.jar                 serve; settings come from the environment (see README)\n"
                 + "       java -jar switchboard.jar token --user ID --role agent|admin|contact [--ttl 1h]"
-                + " [--name NAME] [--conversations 1,2]";
+                + " [--name NAME] [--conversations 1,2]\n"
+                + "       java -jar switchboard.jar --help          the commands and every setting with its default";
     }
 }
