@@ -356,6 +356,23 @@ class ConfigTest {
         assertTrue(text.contains("shutdown=PT8S"), "the setting once left out is there: " + text);
     }
 
+    /**
+     * Groups print themselves with the record's own toString, which shows every value: a new component that holds a
+     * secret must be hidden by its group's toString (as {@link JwtConfig} does) and then listed here.
+     */
+    @Test
+    void onlyTheHiddenComponentsLookLikeSecrets() {
+        Set<String> secretLooking = new java.util.TreeSet<>();
+        for (RecordComponent group : Config.class.getRecordComponents()) {
+            for (RecordComponent c : group.getType().getRecordComponents()) {
+                if (c.getName().matches("(?i).*(secret|password|token|credential|private).*")) {
+                    secretLooking.add(group.getName() + "." + c.getName());
+                }
+            }
+        }
+        assertEquals(Set.of("jwt.secret"), secretLooking);
+    }
+
     @Test
     void toStringHidesTheSecretTheEmbeddedDefaultResolved() {
         Config resolved = Config.fromEnvironment(Map.of())
