@@ -117,7 +117,7 @@ public final class Main {
     }
 
     private static String usage() {
-        return "usage: java -jar switchboard.jar                 serve; settings come from the environment (see README)\n"
+        return "usage: java -jar switchboard.jar                 serve; settings come from the environment (--help)\n"
                 + "       java -jar switchboard.jar token --user ID --role agent|admin|contact [--ttl 1h]"
                 + " [--name NAME] [--conversations 1,2]\n"
                 + "       java -jar switchboard.jar --help          the commands and every setting with its default";
