@@ -24,7 +24,9 @@ import java.util.Set;
 
 /**
  * Verifies the web app's JWTs (HS256 with the shared secret, RS256 with its public key) and turns them into a
- * {@link Principal}. Signature and time checks are Nimbus JOSE+JWT's; this class adds the helpdesk claims.
+ * {@link Principal}. Signature, required-claim and {@code nbf} checks are Nimbus JOSE+JWT's; expiry is checked here
+ * against the injected {@link Clock}, so "expired" is a fact this class knows rather than a library message it
+ * parses; ids follow {@link PositiveId}.
  *
  * <p>Thread-safe and cheap: one instance serves every connection.
  */
