@@ -4,36 +4,32 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.testing.ReadmeExamples;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.Method;
 import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Driver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code target/switchboard-notifier.jar} as a web app uses it: only the notifier API's classes inside, and
- * working with nothing else on the class path but Jackson and the PostgreSQL driver. Runs after {@code package}.
+ * README's Java example running in a fresh JVM with nothing on the class path but this jar, Jackson and the
+ * PostgreSQL driver, as the role README's privileges section sets up. Runs after {@code package}.
  */
 class NotifierJarIT {
-    private static final String NOTIFIER = "dev.switchboard.notifier.Notifier";
 
     /** The jar built by {@code mvn package}; failsafe passes its path as a system property. */
     static Path jar() {
@@ -63,43 +59,43 @@ class NotifierJarIT {
     }
 
     @Test
-    void notifierFromTheJarAloneWithJacksonAndTheDriverSendsAnEventAClientReceives() throws Exception {
-        // Parent is the platform loader: the JDK (java.sql included) and nothing of this project's class path.
-        try (URLClassLoader webApp = new URLClassLoader(new URL[] {
-                jar().toUri().toURL(),
-                locationOf(ObjectMapper.class), locationOf(JsonFactory.class), locationOf(JsonAutoDetect.class),
-                locationOf(org.postgresql.Driver.class)}, ClassLoader.getPlatformClassLoader());
-             TestServer server = TestServer.start();
-             WsClient contact = server.contact(77, 456L).subscribe(456)) {
+    void readmeJavaExampleRunsWithOnlyTheNotifierJarJacksonAndTheDriver(@TempDir Path dir) throws Exception {
+        List<String> examples = ReadmeExamples.fencedBlocks("java").stream()
+                .filter(block -> block.startsWith("// SendMessage.java\n")).toList();
+        assertEquals(1, examples.size(), "README has one SendMessage.java block");
+        Files.writeString(dir.resolve("SendMessage.java"), examples.get(0), StandardCharsets.UTF_8);
+        // A fresh JVM with the jars README names and nothing else: no server class can help it out.
+        String classPath = String.join(java.io.File.pathSeparator, jar().toAbsolutePath().toString(),
+                pathOf(ObjectMapper.class), pathOf(JsonFactory.class), pathOf(JsonAutoDetect.class),
+                pathOf(org.postgresql.Driver.class));
 
-            Class<?> notifierClass = webApp.loadClass(NOTIFIER);
-            assertEquals(jar().toUri().toURL(), locationOf(notifierClass), "loaded from the notifier jar");
-            assertThrows(ClassNotFoundException.class,
-                    () -> webApp.loadClass("dev.switchboard.notifier.EventListener"), "no server classes");
+        try (TestServer server = TestServer.start()) {
+            ReadmeExamples.prepareAppDatabase(server);
+            try (WsClient contact = server.contact(77, 456L).subscribe(456)) {
+                ProcessBuilder java = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", classPath, "SendMessage.java")
+                        .directory(dir.toFile()).redirectErrorStream(true);
+                java.environment().put("DB_URL", TestDatabases.jdbcUrl(TestDatabases.databaseName(server.database())));
+                java.environment().put("DB_USER", ReadmeExamples.APP_ROLE);
+                java.environment().put("DB_PASSWORD", ReadmeExamples.APP_PASSWORD);
+                Process process = java.start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(process.waitFor(WsClient.PATIENCE.toSeconds(), TimeUnit.SECONDS), output);
+                assertEquals(0, process.exitValue(), output);
 
-            Object mapper = webApp.loadClass(ObjectMapper.class.getName()).getConstructor().newInstance();
-            Object notifier = notifierClass.getConstructor(mapper.getClass()).newInstance(mapper);
-            Method newMessage = notifierClass.getMethod("newMessage", Connection.class, long.class, Object.class);
-
-            Driver driver = (Driver) webApp.loadClass("org.postgresql.Driver").getConstructor().newInstance();
-            Properties login = new Properties();
-            login.setProperty("user", server.database().user());
-            String url = TestDatabases.jdbcUrl(TestDatabases.databaseName(server.database()));
-            try (Connection c = driver.connect(url, login)) {
-                c.setAutoCommit(false);
-                long key = (long) newMessage.invoke(notifier, c, 456L,
-                        Map.of("id", 789, "content", "from the notifier jar"));
-                assertTrue(key > 0, "the event's key in realtime.events");
-                c.commit();
+                long id = ReadmeExamples.onlyMessageId(server);
+                assertEquals("message " + id, output.strip());
+                JsonNode data = contact.await("new_message").get("data");
+                assertEquals(456, data.path("conversation_id").asLong(), data.toString());
+                assertEquals(id, data.path("message").path("id").asLong(), data.toString());
+                assertEquals("Olá! Como posso ajudar?", data.path("message").path("content").asText());
+                assertEquals(123, data.path("message").path("sender_id").asLong());
             }
-
-            JsonNode data = contact.await("new_message").get("data");
-            assertEquals(456, data.path("conversation_id").asLong(), data.toString());
-            assertEquals("from the notifier jar", data.path("message").path("content").asText(), data.toString());
         }
     }
 
-    private static URL locationOf(Class<?> type) throws URISyntaxException, java.net.MalformedURLException {
-        return type.getProtectionDomain().getCodeSource().getLocation().toURI().toURL();
+    private static String pathOf(Class<?> type) throws URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testing.ReadmeExamples;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
@@ -13,11 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * with {@code pdo_pgsql} is not installed; CI installs Debian's {@code php-cli} and {@code php-pgsql}.
  */
 class ReadmePhpExamplesTest {
-    private static final Path README = Path.of("README.md");
     /** A block's second line names its file: {@code // app/Helpers/WebSocket.php}. */
     private static final Pattern FILE_COMMENT = Pattern.compile("// ([A-Za-z0-9_./-]+\\.php)");
-    private static final String APP_ROLE = "helpdesk_app";
-    private static final String APP_PASSWORD = "readme-example-password";
 
     @TempDir
     Path app;
@@ -88,7 +81,7 @@ class ReadmePhpExamplesTest {
     void sendMessageExampleDeliversItsMessageToTheConversationAfterCommit() throws Exception {
         writeAll(phpFiles());
         try (TestServer server = TestServer.start()) {
-            prepareAppDatabase(server);
+            ReadmeExamples.prepareAppDatabase(server);
             try (WsClient contact = server.contact(77, 456L).subscribe(456)) {
                 Result sent = php(server, "send-message.php");
                 assertEquals(0, sent.status, sent.output);
@@ -99,7 +92,7 @@ class ReadmePhpExamplesTest {
                 assertEquals("Olá! Como posso ajudar?", message.path("content").asText(), data.toString());
                 assertEquals("agent", message.path("sender_type").asText());
                 assertEquals(123, message.path("sender_id").asLong());
-                assertEquals(onlyMessageId(server), message.path("id").asLong(), "the id of the row it inserted");
+                assertEquals(ReadmeExamples.onlyMessageId(server), message.path("id").asLong(), "the id of the row it inserted");
                 assertTrue(message.path("created_at").isTextual(), data.toString());
             }
         }
@@ -123,7 +116,7 @@ class ReadmePhpExamplesTest {
                 WebSocket::notifyUser(77, 'ticket_rated', ['stars' => 5]);
                 """, StandardCharsets.UTF_8);
         try (TestServer server = TestServer.start()) {
-            prepareAppDatabase(server);
+            ReadmeExamples.prepareAppDatabase(server);
             try (WsClient contact = server.contact(77, 456L).subscribe(456); WsClient agent = server.agent(900)) {
                 Result sent = php(server, "every-helper.php");
                 assertEquals(0, sent.status, sent.output);
@@ -201,7 +194,7 @@ class ReadmePhpExamplesTest {
     /** README's PHP blocks by the file each names, in README order. */
     static Map<String, String> phpFiles() throws IOException {
         Map<String, String> files = new LinkedHashMap<>();
-        for (String block : fencedBlocks("php")) {
+        for (String block : ReadmeExamples.fencedBlocks("php")) {
             String[] lines = block.split("\n", 3);
             Matcher name = lines.length > 1 ? FILE_COMMENT.matcher(lines[1].strip()) : null;
             if (!lines[0].strip().equals("<?php") || name == null || !name.matches()) {
@@ -215,25 +208,6 @@ class ReadmePhpExamplesTest {
         return files;
     }
 
-    /** The text of every fenced block of the given language in README. */
-    static List<String> fencedBlocks(String language) throws IOException {
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("(?m)^```" + language + "\\n(.*?)^```$", Pattern.DOTALL).matcher(readme);
-        List<String> blocks = new ArrayList<>();
-        while (m.find()) {
-            blocks.add(m.group(1));
-        }
-        return blocks;
-    }
-
-    /** README's "Database privileges" block: the one that grants to {@code helpdesk_app}. */
-    static String privilegesSql() throws IOException {
-        return fencedBlocks("sql").stream()
-                .filter(sql -> sql.contains("GRANT EXECUTE ON FUNCTION") && sql.contains(APP_ROLE))
-                .reduce((a, b) -> fail("README has more than one privileges block"))
-                .orElseThrow(() -> new AssertionError("README has no block granting the functions to " + APP_ROLE));
-    }
-
     private void writeAll(Map<String, String> files) throws IOException {
         for (Map.Entry<String, String> file : files.entrySet()) {
             Path path = app.resolve(file.getKey());
@@ -242,39 +216,12 @@ class ReadmePhpExamplesTest {
         }
     }
 
-    /**
-     * The web app's side of the database: its own {@code messages} table, and its role with exactly README's
-     * grants on schema {@code realtime} (the role is cluster-wide, so it may exist from another test).
-     */
-    private static void prepareAppDatabase(TestServer server) throws SQLException, IOException {
-        try (Connection c = server.sql(); Statement s = c.createStatement()) {
-            s.execute("DO $$ BEGIN CREATE ROLE " + APP_ROLE + " LOGIN PASSWORD '" + APP_PASSWORD + "';"
-                    + " EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-            s.execute("CREATE TABLE messages (id bigserial PRIMARY KEY, conversation_id bigint NOT NULL,"
-                    + " sender_type text NOT NULL, sender_id bigint NOT NULL, content text NOT NULL,"
-                    + " created_at timestamptz NOT NULL DEFAULT now())");
-            s.execute("GRANT SELECT, INSERT ON messages TO " + APP_ROLE);
-            s.execute("GRANT USAGE ON SEQUENCE messages_id_seq TO " + APP_ROLE);
-            s.execute(privilegesSql());
-        }
-    }
-
-    private static long onlyMessageId(TestServer server) throws SQLException {
-        try (Connection c = server.sql(); Statement s = c.createStatement();
-             ResultSet rows = s.executeQuery("SELECT id FROM messages")) {
-            assertTrue(rows.next(), "the example inserted its message");
-            long id = rows.getLong(1);
-            assertTrue(!rows.next(), "one message only");
-            return id;
-        }
-    }
-
     /** Runs a PHP file connected as README tells the reader to: {@code DB_DSN}, {@code DB_USER}, {@code DB_PASSWORD}. */
     private Result php(TestServer server, String file) throws IOException {
         String dsn = "pgsql:host=127.0.0.1;port=" + TestDatabases.server().getPort()
                 + ";dbname=" + TestDatabases.databaseName(server.database());
         return run(List.of("php", file), app,
-                Map.of("DB_DSN", dsn, "DB_USER", APP_ROLE, "DB_PASSWORD", APP_PASSWORD));
+                Map.of("DB_DSN", dsn, "DB_USER", ReadmeExamples.APP_ROLE, "DB_PASSWORD", ReadmeExamples.APP_PASSWORD));
     }
 
     private record Result(int status, String output) {
