@@ -30,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PostgreSQL driver, as the role README's privileges section sets up. Runs after {@code package}.
  */
 class NotifierJarIT {
-
     /** The jar built by {@code mvn package}; failsafe passes its path as a system property. */
     static Path jar() {
         Path jar = Path.of(System.getProperty("switchboard.notifier.jar", "target/switchboard-notifier.jar"));
