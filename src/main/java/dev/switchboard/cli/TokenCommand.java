@@ -96,20 +96,6 @@ public final class TokenCommand {
         return 0;
     }
 
-    /** A comma-separated list such as {@code 4, 5,6}: spaces around commas and empty entries are ignored. */
-    private static List<Long> conversationIds(String list) {
-        List<Long> ids = new ArrayList<>();
-        for (String entry : list.split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            String id = entry.strip();
-            ids.add(PositiveId.parse(id).orElseThrow(() -> new IllegalArgumentException(
-                    "--conversations must be positive whole-number ids separated by commas, got " + id)));
-        }
-        return ids;
-    }
-
     private static Duration parseTtl(String value) {
         String text = value.trim().toLowerCase(java.util.Locale.ROOT);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(s|m|h|d)").matcher(text);
@@ -140,5 +126,19 @@ public final class TokenCommand {
     private static String usage() {
         return "usage: switchboard token --user ID --role agent|admin|contact [--ttl 1h] [--name NAME]"
                 + " [--conversations 1,2,3]";
+    }
+
+    /** A comma-separated list such as {@code 4, 5,6}: spaces around commas and empty entries are ignored. */
+    private static List<Long> conversationIds(String list) {
+        List<Long> ids = new ArrayList<>();
+        for (String entry : list.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String id = entry.strip();
+            ids.add(PositiveId.parse(id).orElseThrow(() -> new IllegalArgumentException(
+                    "--conversations must be positive whole-number ids separated by commas, got " + id)));
+        }
+        return ids;
     }
 }
