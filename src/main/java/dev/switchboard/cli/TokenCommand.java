@@ -6,6 +6,7 @@ import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.config.Config;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.Durations;
+import dev.switchboard.protocol.PositiveId;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -47,10 +48,8 @@ public final class TokenCommand {
                 String value = args[++i];
                 switch (flag) {
                     case "--user":
-                        user = Long.parseLong(value);
-                        if (user <= 0) {
-                            throw new IllegalArgumentException("--user must be a positive id");
-                        }
+                        user = PositiveId.parse(value).orElseThrow(
+                                () -> new IllegalArgumentException("--user must be a positive whole-number id"));
                         break;
                     case "--role":
                         role = Role.fromWire(value);
@@ -65,11 +64,7 @@ public final class TokenCommand {
                         name = value;
                         break;
                     case "--conversations":
-                        for (String id : value.split(",")) {
-                            if (!id.isBlank()) {
-                                conversations.add(Long.parseLong(id.trim()));
-                            }
-                        }
+                        conversations.addAll(conversationIds(value));
                         break;
                     default:
                         throw new IllegalArgumentException("unknown option " + flag);
@@ -78,9 +73,6 @@ public final class TokenCommand {
             if (user == null || role == null) {
                 throw new IllegalArgumentException("--user and --role are required");
             }
-        } catch (NumberFormatException e) {
-            err.println("switchboard token: ids must be whole numbers\n" + usage());
-            return 2;
         } catch (IllegalArgumentException e) {
             err.println("switchboard token: " + e.getMessage() + "\n" + usage());
             return 2;
@@ -125,5 +117,19 @@ public final class TokenCommand {
     private static String usage() {
         return "usage: switchboard token --user ID --role agent|admin|contact [--ttl 1h] [--name NAME]"
                 + " [--conversations 1,2,3]";
+    }
+
+    /** A comma-separated list such as {@code 4, 5,6}: spaces around commas and empty entries are ignored. */
+    private static List<Long> conversationIds(String list) {
+        List<Long> ids = new ArrayList<>();
+        for (String entry : list.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String id = entry.strip();
+            ids.add(PositiveId.parse(id).orElseThrow(() -> new IllegalArgumentException(
+                    "--conversations must be positive whole-number ids separated by commas, got " + id)));
+        }
+        return ids;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.protocol.PositiveId;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
@@ -229,10 +230,7 @@ final class DemoApiHandler extends HttpHandler {
     }
 
     private static long conversationId(String segment) {
-        if (!segment.matches("[1-9]\\d{0,17}")) {
-            throw ApiError.notFound("no conversation " + segment);
-        }
-        return Long.parseLong(segment);
+        return PositiveId.parse(segment).orElseThrow(() -> ApiError.notFound("no conversation " + segment));
     }
 
     private static void allow(Method method, Method... allowed) {

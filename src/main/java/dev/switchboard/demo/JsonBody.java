@@ -2,6 +2,7 @@ package dev.switchboard.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.protocol.PositiveId;
 
 import java.io.IOException;
 
@@ -56,23 +57,13 @@ final class JsonBody {
         return value;
     }
 
-    /** A positive whole-number id, given as a JSON number or a string of digits. */
+    /** A positive whole-number id, given as a JSON number or a string of digits ({@link PositiveId}). */
     long id(String field) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             throw ApiError.badRequest(field + " is required");
         }
-        long value;
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            value = node.longValue();
-        } else if (node.isTextual() && node.textValue().matches("\\d{1,18}")) {
-            value = Long.parseLong(node.textValue());
-        } else {
-            throw ApiError.badRequest(field + " must be a positive whole number");
-        }
-        if (value <= 0) {
-            throw ApiError.badRequest(field + " must be a positive whole number");
-        }
-        return value;
+        return PositiveId.fromJson(node)
+                .orElseThrow(() -> ApiError.badRequest(field + " must be a positive whole number"));
     }
 }

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import java.util.OptionalLong;
+
 /**
  * Turns a text frame into a {@link ClientMessage}, or a {@link ProtocolException} naming what is wrong.
  * Unknown extra fields are ignored, so newer clients can talk to older servers.
  *
- * <p>Ids are accepted as JSON integers or as strings of digits, because PHP pages often print ids as strings.
+ * <p>Ids follow {@link PositiveId}: JSON integers or strings of digits, because PHP pages often print ids as strings.
  */
 public final class MessageDecoder {
     private final ObjectReader reader;
@@ -88,17 +90,10 @@ public final class MessageDecoder {
         if (value == null || value.isNull()) {
             return null;
         }
-        long id;
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
-            id = value.longValue();
-        } else if (value.isTextual() && value.textValue().matches("[0-9]{1,18}")) {
-            id = Long.parseLong(value.textValue());
-        } else {
+        OptionalLong id = PositiveId.fromJson(value);
+        if (id.isEmpty()) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " must be a positive integer", type);
         }
-        if (id <= 0) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " must be a positive integer", type);
-        }
-        return id;
+        return id.getAsLong();
     }
 }

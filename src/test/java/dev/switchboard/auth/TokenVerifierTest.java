@@ -19,8 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -132,22 +134,51 @@ class TokenVerifierTest {
         assertNull(hsOnly.verify(hs256(claims().claim("name", 42))).name(), "a non-string name is ignored");
     }
 
+    /** An {@code exp} on a whole second, as JWTs carry it, far from the test machine's own time. */
+    static final Instant EXP = Instant.parse("2031-05-04T10:00:00Z");
+
+    static TokenVerifier verifierAt(Instant now) {
+        return new TokenVerifier(SECRET, null, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
     @Test
     void tokenExpiredWithinTheClockSkewIsStillAccepted() throws Exception {
-        String token = hs256(claims().expirationTime(Date.from(Instant.now().minusSeconds(20))));
-        assertEquals(123, hsOnly.verify(token).userId());
+        String token = hs256(claims().expirationTime(Date.from(EXP)));
+        assertEquals(123, verifierAt(EXP.plusSeconds(20)).verify(token).userId());
+        assertEquals(123, verifierAt(EXP.plus(TokenVerifier.CLOCK_SKEW).minusMillis(1)).verify(token).userId());
     }
 
     @Test
     void tokenExpiredBeyondTheClockSkewIsRefused() throws Exception {
-        String token = hs256(claims().expirationTime(Date.from(Instant.now().minusSeconds(120))));
-        assertEquals("token has expired", rejected(hsOnly, token));
+        String token = hs256(claims().expirationTime(Date.from(EXP)));
+        assertEquals("token has expired", rejected(verifierAt(EXP.plusSeconds(120)), token));
+        assertEquals("token has expired", rejected(verifierAt(EXP.plus(TokenVerifier.CLOCK_SKEW)), token),
+                "exp plus the skew is the first instant refused");
+    }
+
+    @Test
+    void expiryIsJudgedByTheInjectedClockNotTheMachineTime() throws Exception {
+        Instant longAgo = Instant.parse("2001-01-01T00:00:00Z");
+        String expiredYearsAgo = hs256(claims().expirationTime(Date.from(longAgo)));
+        assertEquals(123, verifierAt(longAgo.minusSeconds(3600)).verify(expiredYearsAgo).userId());
+        String validForAnHour = hs256(claims());
+        assertEquals("token has expired",
+                rejected(verifierAt(Instant.now().plus(Duration.ofDays(1))), validForAnHour));
     }
 
     @Test
     void tokenNotYetValidIsRefused() throws Exception {
         String token = hs256(claims().notBeforeTime(Date.from(Instant.now().plusSeconds(600))));
         rejected(hsOnly, token);
+    }
+
+    @Test
+    void notBeforeIsJudgedByTheInjectedClock() throws Exception {
+        Instant nbf = EXP.minus(Duration.ofHours(1));
+        String token = hs256(claims().expirationTime(Date.from(EXP)).notBeforeTime(Date.from(nbf)));
+        assertTrue(rejected(verifierAt(nbf.minusSeconds(120)), token).startsWith("token claims are invalid"));
+        assertEquals(123, verifierAt(nbf.minusSeconds(20)).verify(token).userId(), "nbf has the same skew");
+        assertEquals(123, verifierAt(nbf.plusSeconds(60)).verify(token).userId());
     }
 
     @Test
@@ -233,7 +264,8 @@ class TokenVerifierTest {
     }
 
     @ParameterizedTest(name = "sub \"{0}\"")
-    @ValueSource(strings = {"abc", "0", "-5", "", " 12", "12.0", "99999999999999999999", "0x10"})
+    @ValueSource(strings = {"abc", "0", "-5", "", " 12", "12.0", "99999999999999999999", "0x10", "+12", "12 ",
+            "1234567890123456789"})
     void subThatIsNotAPositiveIdIsRefused(String sub) throws Exception {
         rejected(hsOnly, hs256(claims().subject(sub)));
     }
@@ -310,6 +342,14 @@ class TokenVerifierTest {
                 + ",\"conversations\":[null]}"));
         rejected(hsOnly, hs256RawPayload("{\"sub\":\"9\",\"role\":\"contact\",\"exp\":" + exp
                 + ",\"conversations\":[1e30]}"));
+    }
+
+    @Test
+    void conversationIdsThatAreNotPositiveAreRefused() throws Exception {
+        rejected(hsOnly, hs256(claims().claim("role", "contact").claim("conversations", List.of(0))));
+        rejected(hsOnly, hs256(claims().claim("role", "contact").claim("conversations", List.of(4, -4))));
+        rejected(hsOnly, hs256(claims().claim("role", "contact").claim("conversations", List.of("+4"))));
+        rejected(hsOnly, hs256(claims().claim("role", "contact").claim("conversations", List.of(1.0))));
     }
 
     @Test

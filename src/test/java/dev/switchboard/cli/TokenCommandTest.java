@@ -183,7 +183,7 @@ class TokenCommandTest {
     }
 
     @ParameterizedTest(name = "--user [{0}]")
-    @ValueSource(strings = {"abc", "0", "-5", "1.5", "", "99999999999999999999"})
+    @ValueSource(strings = {"abc", "0", "-5", "1.5", "", "99999999999999999999", "+5", " 5"})
     void badUserIsAUsageError(String user) {
         assertUsageError(run(env("JWT_SECRET", SECRET), "--user", user, "--role", "agent"));
     }
@@ -191,6 +191,14 @@ class TokenCommandTest {
     @Test
     void badConversationIdIsAUsageError() {
         assertUsageError(run(env("JWT_SECRET", SECRET), "--user", "1", "--role", "contact", "--conversations", "4,x"));
+    }
+
+    @ParameterizedTest(name = "--conversations [{0}]")
+    @ValueSource(strings = {"0", "4,-5", "+4", "4;5", "1.5", "99999999999999999999"})
+    void conversationIdsThatAreNotPositiveWholeNumbersAreAUsageError(String list) {
+        Run run = run(env("JWT_SECRET", SECRET), "--user", "1", "--role", "contact", "--conversations", list);
+        assertUsageError(run);
+        assertTrue(firstLine(run).contains("--conversations"), run.err());
     }
 
     @Test
