@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.mjs';
+import { harness, recorded, recordedClose } from './harness.mjs';
 
 test('state: disconnected -> connecting -> connected (after authenticated) -> reconnecting -> connected', () => {
   const h = harness();
@@ -60,8 +60,8 @@ test('state: server error unauthorized followed by close 4001 reports the error 
   h.record('error');
   h.client.connect({ userId: 7, token: 'bad' });
   h.ws.open();
-  h.ws.receive({ event: 'error', data: { code: 'unauthorized', message: 'bad token', request: { type: 'auth' } } });
-  h.ws.serverClose(4001, 'unauthorized');
+  h.ws.receive(recorded('error.unauthorized'));
+  h.ws.serverClose(recordedClose('unauthorized').code, recordedClose('unauthorized').reason);
   assert.equal(h.of('error').length, 1);
   assert.equal(h.of('error')[0].code, 'unauthorized');
   assert.equal(h.client.status, 'failed');
@@ -249,7 +249,7 @@ test('state: close 4002 (token expired) reconnects, asking the token function fo
   h.client.connect({ userId: 7 });
   h.accept();
   assert.equal(h.ws.sent[0].token, 'first');
-  h.ws.serverClose(4002, 'token expired');
+  h.ws.serverClose(recordedClose('token_expired').code, recordedClose('token_expired').reason);
   assert.equal(h.client.status, 'reconnecting');
   h.clock.advance(60_000);
   h.ws.open();

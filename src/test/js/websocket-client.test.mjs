@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
-import { CLIENT_PATH, CLIENT_SOURCE, FakeClock, SwitchboardClient, fakeWebSocketClass, harness } from './harness.mjs';
+import { CLIENT_PATH, CLIENT_SOURCE, FakeClock, SwitchboardClient, fakeWebSocketClass, harness, recorded } from './harness.mjs';
 
 // ------------------------------------------------------------------ packaging
 
@@ -116,21 +116,23 @@ test('seed: the frontend snippet from the docs works unchanged apart from the to
   const ws = sockets[0];
   assert.equal(ws.url, 'wss://helpdesk.example.com/ws');
   ws.open();
-  ws.receive({ event: 'authenticated', data: { user_id: 123, role: 'agent', connection_id: 'c1' } });
+  ws.receive(recorded('authenticated.agent'));
   assert.deepEqual(ws.sent, [
     { type: 'auth', token: 'jwt-abc', user_id: 123 },
     { type: 'subscribe', conversation_id: 456 },
   ]);
-  const message = { id: 789, content: 'Mensagem de texto', sender_type: 'agent', sender_id: 123, created_at: '2025-01-27 10:30:00' };
-  ws.receive({ id: 1, event: 'new_message', data: { conversation_id: 456, message } });
-  ws.receive({ id: 2, event: 'conversation_updated', data: { conversation_id: 456, conversation: { id: 456, status: 'open', agent_id: 123 } } });
-  ws.receive({ event: 'typing', data: { conversation_id: 456, user_id: 55, is_typing: true } });
+  const newMessage = recorded('new_message');
+  const updated = recorded('conversation_updated');
+  const typing = recorded('typing.true');
+  ws.receive(newMessage);
+  ws.receive(updated);
+  ws.receive(typing);
   // JSON round trip: objects parsed inside the vm context have that realm's prototypes.
   assert.deepEqual(JSON.parse(JSON.stringify(calls)), [
     ['log', 'WebSocket conectado!'],
-    ['addMessageToChat', message],
-    ['updateConversationList', { id: 456, status: 'open', agent_id: 123 }],
-    ['showTypingIndicator', 55, true],
+    ['addMessageToChat', newMessage.data.message],
+    ['updateConversationList', updated.data.conversation],
+    ['showTypingIndicator', typing.data.user_id, true],
   ]);
 
   input.dispatchEvent(new Event('input'));
@@ -265,7 +267,7 @@ test('events: server error frames reach error handlers and lastError', () => {
   const errors = [];
   h.client.on('error', (d, env) => errors.push([d, env && env.event]));
   h.connectAndAuth();
-  const data = { code: 'rate_limited', message: 'slow down', request: { type: 'typing' } };
+  const { data } = recorded('error.rate_limited');
   h.ws.receive({ event: 'error', data });
   assert.deepEqual(errors, [[data, 'error']]);
   assert.deepEqual(h.client.lastError, data);
