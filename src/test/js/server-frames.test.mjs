@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CLIENT_PATH, FIXTURE, harness, recorded, recordedClose } from './harness.mjs';
+import { CLIENT_PATH, FIXTURE, fakeWebSocketClass, harness, recorded, recordedClose } from './harness.mjs';
 
 const names = Object.keys(FIXTURE.frames);
 const errorNames = names.filter((n) => FIXTURE.frames[n].event === 'error');
@@ -242,4 +242,27 @@ test('reauthenticate: rejects with not_connected when disconnected, and disconne
   const pending = h.client.reauthenticate('fresh');
   h.client.disconnect();
   await assert.rejects(pending, (err) => err.code === 'disconnected');
+});
+
+test('reauthenticate: a reconnect that cannot even create its WebSocket rejects a pending one', async () => {
+  const sockets = [];
+  const Fake = fakeWebSocketClass(sockets);
+  let blocked = false;
+  const h = harness({
+    WebSocket: class extends Fake {
+      constructor(url) {
+        if (blocked) throw new SyntaxError('blocked by the page');
+        super(url);
+      }
+    },
+  });
+  h.client.connect({ userId: 7, token: 'tok' });
+  sockets[0].open();
+  sockets[0].receive(recorded('authenticated.agent'));
+  sockets[0].serverClose(1006);
+  const pending = h.client.reauthenticate('fresh');
+  blocked = true;
+  h.clock.advance(60_000);
+  assert.equal(h.client.status, 'failed');
+  await assert.rejects(pending, (err) => err.code === 'disconnected' && err.message === 'blocked by the page');
 });

@@ -370,6 +370,7 @@
         // A bad URL or a missing/blocked WebSocket will not fix itself by retrying.
         this._setStatus('failed');
         this._error({ code: 'connection_error', message: messageOf(err) });
+        this._rejectReauth(switchboardError('disconnected', messageOf(err)));
         return;
       }
       this._ws = ws;
