@@ -67,15 +67,27 @@ class ServerFramesFixtureTest {
         // Main server: a rate limit too generous to interfere, so the subscription cap can be reached quickly.
         try (TestServer server = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "100000",
                 "RATE_LIMIT_BURST", "100000"))) {
-            recordEvents(server);
-            recordErrors(server);
-            recordTooBigAndExpiry(server);
+            // Waits run side by side: the token of this one runs out while the other scenarios play.
+            try (RecordingClient expiring = RecordingClient.connect(server.port())) {
+                // 55 s past exp still passes the verifier's 60 s of clock skew: about 5 s left to live.
+                expiring.authenticate(ISSUER.issue(102, Role.CONTACT, "Soon gone", List.of(CONVERSATION),
+                        Duration.ofSeconds(-55)));
+                recordEvents(server);
+                recordErrors(server);
+                recordTooBig(server);
+                recording.close("token_expired", expiring.awaitClose());
+            }
         }
         // Strict server: a rate limit a client can trip, a short auth timeout, a small send queue soon given up on.
         try (TestServer strict = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2",
                 "AUTH_TIMEOUT", "2s", "SEND_QUEUE_LIMIT", "16", "SLOW_CONSUMER_TIMEOUT", "1s"))) {
-            recordStrictLimits(strict);
-            recordSlowConsumer(strict);
+            // Never authenticates: refused once the auth timeout is over, while the scenarios below play.
+            try (RecordingClient silent = RecordingClient.connect(strict.port())) {
+                recordFlood(strict);
+                recordSlowConsumer(strict);
+                recording.frame("error.unauthorized.auth_timeout", silent.awaitError("unauthorized"));
+                recording.close("unauthorized.auth_timeout", silent.awaitClose());
+            }
             RecordingClient survivor = RecordingClient.connect(strict.port());
             survivor.authenticate(strict.agentToken(30));
             strict.close(); // the node shuts down with the client still connected
@@ -219,25 +231,15 @@ class ServerFramesFixtureTest {
         }
     }
 
-    private void recordTooBigAndExpiry(TestServer server) {
+    private void recordTooBig(TestServer server) {
         try (RecordingClient agent = RecordingClient.connect(server.port())) {
             agent.authenticate(server.agentToken(8));
             agent.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
             recording.close("message_too_big", agent.awaitClose());
         }
-        try (RecordingClient contact = RecordingClient.connect(server.port())) {
-            // 58 s past exp still passes the verifier's 60 s of clock skew: about 2 s left to live.
-            contact.authenticate(ISSUER.issue(102, Role.CONTACT, "Soon gone", List.of(CONVERSATION),
-                    Duration.ofSeconds(-58)));
-            recording.close("token_expired", contact.awaitClose());
-        }
     }
 
-    private void recordStrictLimits(TestServer strict) {
-        try (RecordingClient silent = RecordingClient.connect(strict.port())) {
-            recording.frame("error.unauthorized.auth_timeout", silent.awaitError("unauthorized"));
-            recording.close("unauthorized.auth_timeout", silent.awaitClose());
-        }
+    private void recordFlood(TestServer strict) {
         try (RecordingClient flooder = RecordingClient.connect(strict.port())) {
             flooder.authenticate(strict.agentToken(20)); // one of the two burst tokens
             try {
@@ -260,7 +262,8 @@ class ServerFramesFixtureTest {
             String pad = "x".repeat(32 * 1024);
             int sent = 0;
             long deadline = System.nanoTime() + WsClient.PATIENCE.toNanos();
-            while (strict.node().openSessions() > 0 && System.nanoTime() < deadline) {
+            // Until the server gives up on it: the only authenticated connection left.
+            while (strict.node().authenticatedConnections() > 0 && System.nanoTime() < deadline) {
                 String[] batch = new String[8];
                 for (int i = 0; i < batch.length; i++) {
                     batch[i] = "SELECT realtime.notify_new_conversation('{\"n\":" + ++sent + ",\"pad\":\"" + pad
