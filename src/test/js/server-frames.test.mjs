@@ -266,3 +266,15 @@ test('reauthenticate: a reconnect that cannot even create its WebSocket rejects 
   assert.equal(h.client.status, 'failed');
   await assert.rejects(pending, (err) => err.code === 'disconnected' && err.message === 'blocked by the page');
 });
+
+test('reauthenticate: a token function that fails rejects with token_error and keeps the live connection', async () => {
+  let calls = 0;
+  const h = harness({ token: () => { if (++calls > 1) throw new Error('refresh endpoint down'); return 'first'; }, userId: 7 });
+  h.record('error');
+  h.client.connect();
+  const ws = h.accept();
+  await assert.rejects(h.client.reauthenticate(), (err) => err.code === 'token_error' && err.message === 'refresh endpoint down');
+  assert.equal(h.client.status, 'connected');
+  assert.equal(ws.closedWith, null, 'the socket was not closed');
+  assert.deepEqual(h.of('error'), [{ code: 'token_error', message: 'refresh endpoint down' }]);
+});

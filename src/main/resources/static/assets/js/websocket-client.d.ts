@@ -23,7 +23,10 @@ export type ClientErrorCode =
   | 'connection_error'
   /** No frame arrived within pongTimeout after a ping or the auth frame; the socket was replaced. */
   | 'heartbeat_timeout'
-  /** The token function threw or its Promise rejected; a reconnect is scheduled. */
+  /**
+   * The token function threw or its Promise rejected; a reconnect is scheduled, except during
+   * reauthenticate() on a live connection, which is kept.
+   */
   | 'token_error'
   /** Close code 4001 (also the server's own error code): token rejected, status 'failed'. */
   | 'unauthorized';
@@ -201,7 +204,7 @@ export interface TypingInput {
 export type ReauthenticateErrorCode =
   /** The server refused the token (`data` is its error); it closes with 4001 and status becomes 'failed'. */
   | 'unauthorized'
-  /** The token function threw or its Promise rejected. */
+  /** The token function threw or its Promise rejected; a live connection is kept as it was. */
   | 'token_error'
   /** disconnect() was called, or reconnecting gave up (maxAttempts), before the server answered. */
   | 'disconnected'

@@ -295,7 +295,8 @@
      * @param {string|Function} [token] a JWT, or a function returning one or a Promise of one
      * @returns {Promise<object>} resolves with the `authenticated` data once the server accepts the token;
      *   rejects with an Error whose `code` is 'unauthorized' (refused: the server closes with 4001 and status
-     *   becomes 'failed'; `data` is the server's error), 'token_error' (the token function failed),
+     *   becomes 'failed'; `data` is the server's error), 'token_error' (the token function failed; a live
+   *   connection is kept),
      *   'disconnected' (disconnect() or giving up on reconnecting came first) or 'not_connected' (called while
      *   disconnected or failed: use connect()).
      */
@@ -431,6 +432,8 @@
     _tokenFailed(err) {
       this._error({ code: 'token_error', message: messageOf(err) });
       this._rejectReauth(switchboardError('token_error', messageOf(err)));
+      // A refresh that failed leaves the live connection as it was: its current token is still good.
+      if (this._status === 'connected') return;
       this._release(CLIENT_ABORT_CODE, 'token unavailable', true);
       this._scheduleReconnect(false);
     }
