@@ -37,8 +37,8 @@ export interface ErrorData {
   code: ServerErrorCode | ClientErrorCode | (string & {});
   message?: string;
   /**
-   * Server errors: the `type` of the refused message (`'subscribe'`, `'typing'`, `'auth'`, ...), or null when it
-   * had none (invalid JSON, rate limiting, the auth timeout). Never the message itself.
+   * Server errors: the `type` of the refused message (`'subscribe'`, `'typing'`, `'auth'`, ...), or null when
+   * the server read none (invalid JSON, a missing type, rate limiting, the auth timeout). Never the message.
    */
   request?: string | null;
   /**
