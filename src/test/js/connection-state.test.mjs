@@ -16,12 +16,13 @@ test('state: disconnected -> connecting -> connected (after authenticated) -> re
   h.ws.open();
   assert.equal(client.status, 'connecting', 'an open socket is not yet authenticated');
   assert.equal(client.connected, false);
-  h.ws.receive({ event: 'authenticated', data: { user_id: 7, role: 'agent', connection_id: 'abc' } });
+  const authenticated = recorded('authenticated.agent');
+  h.ws.receive(authenticated);
   assert.equal(client.status, 'connected');
   assert.equal(client.connected, true);
-  assert.equal(client.connectionId, 'abc');
+  assert.equal(client.connectionId, authenticated.data.connection_id);
   assert.equal(client.role, 'agent');
-  assert.deepEqual(h.of('connected'), [{ user_id: 7, role: 'agent', connection_id: 'abc' }]);
+  assert.deepEqual(h.of('connected'), [authenticated.data]);
 
   h.ws.serverClose(1006, 'gone');
   assert.equal(client.status, 'reconnecting');

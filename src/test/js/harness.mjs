@@ -24,6 +24,13 @@ export function recorded(name) {
   return structuredClone(frame);
 }
 
+/** A recorded server frame with some of its data fields given other values (ids, to tell frames apart). */
+export function recordedWith(name, data) {
+  const frame = recorded(name);
+  Object.assign(frame.data, data);
+  return frame;
+}
+
 /** A recorded close ({code, reason}) by scenario name (see FIXTURE.closes). */
 export function recordedClose(name) {
   const close = FIXTURE.closes[name];
