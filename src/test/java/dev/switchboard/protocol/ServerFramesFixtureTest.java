@@ -88,11 +88,11 @@ class ServerFramesFixtureTest {
                 recording.frame("error.unauthorized.auth_timeout", silent.awaitError("unauthorized"));
                 recording.close("unauthorized.auth_timeout", silent.awaitClose());
             }
-            RecordingClient survivor = RecordingClient.connect(strict.port());
-            survivor.authenticate(strict.agentToken(30));
-            strict.close(); // the node shuts down with the client still connected
-            recording.close("going_away.shutdown", survivor.awaitClose());
-            survivor.close();
+            try (RecordingClient survivor = RecordingClient.connect(strict.port())) {
+                survivor.authenticate(strict.agentToken(30));
+                strict.close(); // the node shuts down with the client still connected (closing twice is harmless)
+                recording.close("going_away.shutdown", survivor.awaitClose());
+            }
         }
         // No client input makes the server fail, so internal_error cannot be provoked; encoded the way the
         // session answers a failure of its own.
