@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.mjs';
+import { harness, recorded, recordedClose } from './harness.mjs';
 
 test('state: disconnected -> connecting -> connected (after authenticated) -> reconnecting -> connected', () => {
   const h = harness();
@@ -16,12 +16,13 @@ test('state: disconnected -> connecting -> connected (after authenticated) -> re
   h.ws.open();
   assert.equal(client.status, 'connecting', 'an open socket is not yet authenticated');
   assert.equal(client.connected, false);
-  h.ws.receive({ event: 'authenticated', data: { user_id: 7, role: 'agent', connection_id: 'abc' } });
+  const authenticated = recorded('authenticated.agent');
+  h.ws.receive(authenticated);
   assert.equal(client.status, 'connected');
   assert.equal(client.connected, true);
-  assert.equal(client.connectionId, 'abc');
+  assert.equal(client.connectionId, authenticated.data.connection_id);
   assert.equal(client.role, 'agent');
-  assert.deepEqual(h.of('connected'), [{ user_id: 7, role: 'agent', connection_id: 'abc' }]);
+  assert.deepEqual(h.of('connected'), [authenticated.data]);
 
   h.ws.serverClose(1006, 'gone');
   assert.equal(client.status, 'reconnecting');
@@ -60,8 +61,8 @@ test('state: server error unauthorized followed by close 4001 reports the error 
   h.record('error');
   h.client.connect({ userId: 7, token: 'bad' });
   h.ws.open();
-  h.ws.receive({ event: 'error', data: { code: 'unauthorized', message: 'bad token', request: { type: 'auth' } } });
-  h.ws.serverClose(4001, 'unauthorized');
+  h.ws.receive(recorded('error.unauthorized'));
+  h.ws.serverClose(recordedClose('unauthorized').code, recordedClose('unauthorized').reason);
   assert.equal(h.of('error').length, 1);
   assert.equal(h.of('error')[0].code, 'unauthorized');
   assert.equal(h.client.status, 'failed');
@@ -249,7 +250,7 @@ test('state: close 4002 (token expired) reconnects, asking the token function fo
   h.client.connect({ userId: 7 });
   h.accept();
   assert.equal(h.ws.sent[0].token, 'first');
-  h.ws.serverClose(4002, 'token expired');
+  h.ws.serverClose(recordedClose('token_expired').code, recordedClose('token_expired').reason);
   assert.equal(h.client.status, 'reconnecting');
   h.clock.advance(60_000);
   h.ws.open();

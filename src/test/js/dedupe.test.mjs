@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.mjs';
+import { harness, recorded } from './harness.mjs';
 
-const message = (id, n = id) => ({ id, event: 'new_message', data: { conversation_id: 1, message: { id: n, content: 'hi' } } });
+/** The recorded new_message frame with event id `id` and message id `n`. */
+const message = (id, n = id) => {
+  const frame = recorded('new_message');
+  frame.id = id;
+  frame.data.message.id = n;
+  return frame;
+};
 
 test('dedupe: the same event id twice reaches handlers once; envelope.id is visible', () => {
   const h = harness();
@@ -21,7 +27,7 @@ test('dedupe: events without id are never deduplicated', () => {
   let calls = 0;
   h.client.on('typing', () => calls++);
   h.connectAndAuth();
-  for (let i = 0; i < 3; i++) h.ws.receive({ event: 'typing', data: { conversation_id: 1, user_id: 2, is_typing: true } });
+  for (let i = 0; i < 3; i++) h.ws.receive(recorded('typing.true'));
   assert.equal(calls, 3);
   assert.equal(h.client.lastEventId, null);
 });

@@ -11,6 +11,33 @@ export const CLIENT_PATH = fileURLToPath(
 export const CLIENT_SOURCE = readFileSync(CLIENT_PATH, 'utf8');
 export const { SwitchboardClient } = require(CLIENT_PATH);
 
+/**
+ * Frames the real server sent, recorded by ServerFramesFixtureTest (src/test/java/dev/switchboard/protocol), which
+ * fails when this file no longer matches the server. Tests feed these instead of shapes written by hand.
+ */
+export const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/server-frames.json', import.meta.url), 'utf8'));
+
+/** A recorded server frame by scenario name (see FIXTURE.frames), as a fresh copy a test may change. */
+export function recorded(name) {
+  const frame = FIXTURE.frames[name];
+  if (!frame) throw new Error('no recorded frame named ' + name + '; known: ' + Object.keys(FIXTURE.frames).join(', '));
+  return structuredClone(frame);
+}
+
+/** A recorded server frame with some of its data fields given other values (ids, to tell frames apart). */
+export function recordedWith(name, data) {
+  const frame = recorded(name);
+  Object.assign(frame.data, data);
+  return frame;
+}
+
+/** A recorded close ({code, reason}) by scenario name (see FIXTURE.closes). */
+export function recordedClose(name) {
+  const close = FIXTURE.closes[name];
+  if (!close) throw new Error('no recorded close named ' + name + '; known: ' + Object.keys(FIXTURE.closes).join(', '));
+  return { ...close };
+}
+
 /** Manual clock: timers only run when advance() passes their due time, in due order. */
 export class FakeClock {
   constructor() {
@@ -130,11 +157,16 @@ export function harness(options = {}, envOptions) {
     client, sockets, clock, env, events, record,
     get ws() { return sockets[sockets.length - 1]; },
     of(name) { return events.filter((e) => e[0] === name).map((e) => e[1]); },
-    /** Opens the latest socket and has the server accept the auth frame. */
+    /**
+     * Opens the latest socket and has the server accept the auth frame: the recorded `authenticated` frame, for
+     * user 7 and with connection id c<n> (n counts sockets), plus any `data` overrides.
+     */
     accept(data = {}) {
       const ws = h.ws;
       ws.open();
-      ws.receive({ event: 'authenticated', data: { user_id: 7, role: 'agent', connection_id: 'c' + sockets.length, ...data } });
+      const frame = recorded('authenticated.agent');
+      Object.assign(frame.data, { user_id: 7, connection_id: 'c' + sockets.length }, data);
+      ws.receive(frame);
       return ws;
     },
     /** connect() with user 7 / token 'tok' and authenticate. */

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.mjs';
+import { harness, recorded } from './harness.mjs';
 
 const pings = (ws) => ws.sent.filter((f) => f.type === 'ping').length;
-const pong = { event: 'pong', data: { server_time: '2026-11-21T10:00:00Z' } };
+const pong = recorded('pong');
 
 test('heartbeat: a ping is sent every 25 s while connected', () => {
   const h = harness();
@@ -56,7 +56,7 @@ test('heartbeat: any frame after a ping counts as proof of life', () => {
   const ws = h.connectAndAuth();
   h.clock.advance(25000);
   h.clock.advance(5000);
-  ws.receive({ event: 'agent_status', data: { agent_id: 3, status: 'online' } });
+  ws.receive(recorded('agent_status.online'));
   h.clock.advance(19999);
   assert.equal(ws.closedWith, null);
   assert.equal(h.client.connected, true);

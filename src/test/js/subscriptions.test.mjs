@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.mjs';
+import { harness, recorded } from './harness.mjs';
 
 const sub = (id) => ({ type: 'subscribe', conversation_id: id });
 
@@ -13,7 +13,7 @@ test('resubscribe: subscriptions made before connect are sent only after authent
   h.client.connect({ userId: 7, token: 'tok' });
   h.ws.open();
   assert.deepEqual(h.ws.sent, [{ type: 'auth', token: 'tok', user_id: 7 }], 'auth must be the first and only frame before authenticated');
-  h.ws.receive({ event: 'authenticated', data: { user_id: 7, role: 'agent', connection_id: 'x' } });
+  h.ws.receive(recorded('authenticated.agent'));
   assert.deepEqual(h.ws.sent.slice(1), [sub(1), sub(2), sub(3)]);
 });
 
@@ -72,7 +72,7 @@ test('queue: send() before authentication queues and flushes after the re-subscr
   assert.equal(h.client.sendTyping(5, true), false);
   assert.equal(h.client.send({ type: 'ping' }), false);
   assert.equal(h.client.ping(), false);
-  h.ws.receive({ event: 'authenticated', data: { user_id: 7, role: 'agent', connection_id: 'x' } });
+  h.ws.receive(recorded('authenticated.agent'));
   assert.deepEqual(h.ws.types(), ['auth', 'subscribe', 'mark_read'], 'typing and ping are not queued');
   assert.equal(h.client.send({ type: 'mark_read', conversation_id: 5, message_id: 10 }), true);
 });
@@ -115,14 +115,18 @@ test('send(): the seed style send({type:"subscribe"}) is remembered; manual auth
   assert.throws(() => h.client.send('raw'), TypeError);
 });
 
-test('resubscribe: a subscribe refused as forbidden is forgotten', () => {
+test('resubscribe: a subscribe refused as forbidden is forgotten, and not re-sent after a reconnect', () => {
+  const refused = recorded('error.forbidden.subscribe'); // what the server sends: request is the type name
   const h = harness();
   h.connectAndAuth();
   h.client.subscribe(1);
-  h.client.subscribe(2);
-  h.ws.receive({ event: 'error', data: { code: 'forbidden', message: 'no access', request: { type: 'subscribe', conversation_id: 2 } } });
+  h.client.subscribe(refused.data.conversation_id);
+  h.ws.receive(refused);
   assert.deepEqual(h.client.subscriptions, [1]);
   assert.equal(h.client.lastError.code, 'forbidden');
+  h.ws.serverClose(1006);
+  h.clock.advance(60_000);
+  assert.deepEqual(h.accept().sent, [{ type: 'auth', token: 'tok', user_id: 7 }, sub(1)]);
 });
 
 test('subscribe(): invalid ids throw', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
-import { CLIENT_PATH, CLIENT_SOURCE, FakeClock, SwitchboardClient, fakeWebSocketClass, harness } from './harness.mjs';
+import { CLIENT_PATH, CLIENT_SOURCE, FakeClock, SwitchboardClient, fakeWebSocketClass, harness, recorded, recordedWith } from './harness.mjs';
 
 // ------------------------------------------------------------------ packaging
 
@@ -116,21 +116,23 @@ test('seed: the frontend snippet from the docs works unchanged apart from the to
   const ws = sockets[0];
   assert.equal(ws.url, 'wss://helpdesk.example.com/ws');
   ws.open();
-  ws.receive({ event: 'authenticated', data: { user_id: 123, role: 'agent', connection_id: 'c1' } });
+  ws.receive(recorded('authenticated.agent'));
   assert.deepEqual(ws.sent, [
     { type: 'auth', token: 'jwt-abc', user_id: 123 },
     { type: 'subscribe', conversation_id: 456 },
   ]);
-  const message = { id: 789, content: 'Mensagem de texto', sender_type: 'agent', sender_id: 123, created_at: '2025-01-27 10:30:00' };
-  ws.receive({ id: 1, event: 'new_message', data: { conversation_id: 456, message } });
-  ws.receive({ id: 2, event: 'conversation_updated', data: { conversation_id: 456, conversation: { id: 456, status: 'open', agent_id: 123 } } });
-  ws.receive({ event: 'typing', data: { conversation_id: 456, user_id: 55, is_typing: true } });
+  const newMessage = recorded('new_message');
+  const updated = recorded('conversation_updated');
+  const typing = recorded('typing.true');
+  ws.receive(newMessage);
+  ws.receive(updated);
+  ws.receive(typing);
   // JSON round trip: objects parsed inside the vm context have that realm's prototypes.
   assert.deepEqual(JSON.parse(JSON.stringify(calls)), [
     ['log', 'WebSocket conectado!'],
-    ['addMessageToChat', message],
-    ['updateConversationList', { id: 456, status: 'open', agent_id: 123 }],
-    ['showTypingIndicator', 55, true],
+    ['addMessageToChat', newMessage.data.message],
+    ['updateConversationList', updated.data.conversation],
+    ['showTypingIndicator', typing.data.user_id, true],
   ]);
 
   input.dispatchEvent(new Event('input'));
@@ -212,11 +214,11 @@ test('events: on() returns an unsubscribe function; off() removes one, all of an
   const stop = h.client.on('agent_status', a);
   h.client.on('agent_status', b);
   h.connectAndAuth();
-  h.ws.receive({ event: 'agent_status', data: { agent_id: 1, status: 'online' } });
+  h.ws.receive(recordedWith('agent_status.online', { agent_id: 1 }));
   stop();
-  h.ws.receive({ event: 'agent_status', data: { agent_id: 2, status: 'online' } });
+  h.ws.receive(recordedWith('agent_status.online', { agent_id: 2 }));
   h.client.off('agent_status', b);
-  h.ws.receive({ event: 'agent_status', data: { agent_id: 3, status: 'online' } });
+  h.ws.receive(recordedWith('agent_status.online', { agent_id: 3 }));
   assert.deepEqual(got, [['a', 1], ['b', 1], ['b', 2]]);
 
   h.client.on('pong', a);
@@ -224,8 +226,8 @@ test('events: on() returns an unsubscribe function; off() removes one, all of an
   h.client.off('pong');
   h.client.on('presence', a);
   h.client.off();
-  h.ws.receive({ event: 'pong', data: {} });
-  h.ws.receive({ event: 'presence', data: { agents: [] } });
+  h.ws.receive(recorded('pong'));
+  h.ws.receive(recorded('presence'));
   assert.equal(got.length, 3);
 });
 
@@ -238,25 +240,26 @@ test('events: once() fires a single time and can be removed with off(event, hand
   h.client.once('unsubscribed', other);
   h.client.off('unsubscribed', other);
   h.connectAndAuth();
-  h.ws.receive({ event: 'subscribed', data: { conversation_id: 1 } });
-  h.ws.receive({ event: 'subscribed', data: { conversation_id: 2 } });
-  h.ws.receive({ event: 'unsubscribed', data: { conversation_id: 1 } });
+  h.ws.receive(recordedWith('subscribed', { conversation_id: 1 }));
+  h.ws.receive(recordedWith('subscribed', { conversation_id: 2 }));
+  h.ws.receive(recordedWith('unsubscribed', { conversation_id: 1 }));
   assert.equal(n, 1);
 });
 
 test('events: handlers get (data, envelope); custom events and "*" are delivered; lifecycle envelopes are undefined', () => {
   const h = harness();
   const got = [];
-  h.client.on('custom_event', (data, env) => got.push(['custom', data, env]));
+  const custom = recorded('notify_user'); // a notify_user event: the app's own name and data
+  h.client.on(custom.event, (data, env) => got.push(['custom', data, env]));
   h.client.on('*', (data, env) => got.push(['*', env.event]));
   h.client.on('connected', (data, env) => got.push(['connected', env]));
   h.connectAndAuth();
-  h.ws.receive({ id: 3, event: 'custom_event', data: { hello: 'world' } });
+  h.ws.receive(custom);
   assert.deepEqual(got, [
     ['connected', undefined],
     ['*', 'authenticated'],
-    ['custom', { hello: 'world' }, { id: 3, event: 'custom_event', data: { hello: 'world' } }],
-    ['*', 'custom_event'],
+    ['custom', custom.data, custom],
+    ['*', custom.event],
   ]);
 });
 
@@ -265,8 +268,9 @@ test('events: server error frames reach error handlers and lastError', () => {
   const errors = [];
   h.client.on('error', (d, env) => errors.push([d, env && env.event]));
   h.connectAndAuth();
-  const data = { code: 'rate_limited', message: 'slow down', request: { type: 'typing' } };
-  h.ws.receive({ event: 'error', data });
+  const frame = recorded('error.rate_limited');
+  const { data } = frame;
+  h.ws.receive(frame);
   assert.deepEqual(errors, [[data, 'error']]);
   assert.deepEqual(h.client.lastError, data);
   assert.equal(h.client.connected, true, 'a server error alone does not drop the link');
@@ -279,7 +283,7 @@ test('events: a throwing handler is logged and does not stop the others', (t) =>
   h.client.on('new_message', () => { throw new Error('ui bug'); });
   h.client.on('new_message', () => { reached = true; });
   h.connectAndAuth();
-  h.ws.receive({ event: 'new_message', data: { conversation_id: 1, message: {} } });
+  h.ws.receive(recorded('new_message'));
   assert.equal(reached, true);
   assert.equal(logged.mock.callCount(), 1);
   assert.match(logged.mock.calls[0].arguments[0], /^\[switchboard\].*new_message/);

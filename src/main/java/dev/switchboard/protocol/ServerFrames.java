@@ -93,7 +93,25 @@ public final class ServerFrames {
         return event("presence", data);
     }
 
+    /**
+     * An {@code error} event: {@code {"code":..., "message":..., "request":<type of the refused message or null>}}.
+     * {@code request} is the message's {@code type} name, never the message itself: echoing a client's frame
+     * back would let it grow the reply and repeat whatever it held.
+     */
     public String error(ErrorCode code, String message, String request) {
+        return event("error", errorData(code, message, request));
+    }
+
+    /**
+     * An {@code error} event refusing a message about one conversation (a forbidden subscribe or typing, the
+     * subscription cap): the data also carries {@code conversation_id}, so a client can tell which of its
+     * conversations was refused (and stop asking for it) without remembering what it sent.
+     */
+    public String conversationError(ErrorCode code, String message, String request, long conversationId) {
+        return event("error", errorData(code, message, request).put("conversation_id", conversationId));
+    }
+
+    private static ObjectNode errorData(ErrorCode code, String message, String request) {
         ObjectNode data = NODES.objectNode();
         data.put("code", code.wireName());
         data.put("message", message);
@@ -102,7 +120,7 @@ public final class ServerFrames {
         } else {
             data.put("request", request);
         }
-        return event("error", data);
+        return data;
     }
 
     public String error(ProtocolException e) {

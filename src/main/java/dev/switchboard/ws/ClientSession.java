@@ -319,8 +319,9 @@ final class ClientSession implements Recipient {
         if (!services.registry().isSubscribed(this, conversationId)) {
             synchronized (lifecycle) {
                 if (subscriptionCount >= MAX_SUBSCRIPTIONS) {
-                    send(services.frames().error(ErrorCode.FORBIDDEN,
-                            "subscription limit of " + MAX_SUBSCRIPTIONS + " conversations reached", "subscribe"));
+                    send(services.frames().conversationError(ErrorCode.FORBIDDEN,
+                            "subscription limit of " + MAX_SUBSCRIPTIONS + " conversations reached", "subscribe",
+                            conversationId));
                     return;
                 }
                 if (services.registry().subscribe(this, conversationId)) {
@@ -342,8 +343,8 @@ final class ClientSession implements Recipient {
     }
 
     private void forbidden(long conversationId, String request) {
-        send(services.frames().error(ErrorCode.FORBIDDEN,
-                "not allowed to access conversation " + conversationId, request));
+        send(services.frames().conversationError(ErrorCode.FORBIDDEN,
+                "not allowed to access conversation " + conversationId, request, conversationId));
     }
 
     private void reject(String reason) {

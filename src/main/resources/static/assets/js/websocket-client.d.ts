@@ -13,7 +13,9 @@ export type ServerErrorCode =
   | 'unauthenticated'
   | 'unauthorized'
   | 'forbidden'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** The server failed on a valid message (the details are in its log only). The connection stays open. */
+  | 'internal_error';
 
 /** Error codes produced by the client itself. */
 export type ClientErrorCode =
@@ -21,7 +23,10 @@ export type ClientErrorCode =
   | 'connection_error'
   /** No frame arrived within pongTimeout after a ping or the auth frame; the socket was replaced. */
   | 'heartbeat_timeout'
-  /** The token function threw or its Promise rejected; a reconnect is scheduled. */
+  /**
+   * The token function threw or its Promise rejected; a reconnect is scheduled, except during
+   * reauthenticate() on a live connection, which is kept.
+   */
   | 'token_error'
   /** Close code 4001 (also the server's own error code): token rejected, status 'failed'. */
   | 'unauthorized';
@@ -31,8 +36,16 @@ export type Id = number | string;
 export interface ErrorData {
   code: ServerErrorCode | ClientErrorCode | (string & {});
   message?: string;
-  /** Server errors: the offending request. */
-  request?: unknown;
+  /**
+   * Server errors: the `type` of the refused message (`'subscribe'`, `'typing'`, `'auth'`, ...), or null when
+   * the server read none (invalid JSON, a missing type, rate limiting, the auth timeout). Never the message.
+   */
+  request?: string | null;
+  /**
+   * Server errors about one conversation (`forbidden` subscribe or typing, the subscription cap): which one.
+   * A refused subscribe is forgotten by the client, so it is not re-sent after a reconnect.
+   */
+  conversation_id?: Id;
   /** Client 'unauthorized' error from a close frame: the close code (4001). */
   close_code?: number;
   [key: string]: unknown;
@@ -187,6 +200,24 @@ export interface TypingInput {
   removeEventListener(type: 'input' | 'blur', listener: () => void): void;
 }
 
+/** Why a reauthenticate() Promise was rejected. */
+export type ReauthenticateErrorCode =
+  /** The server refused the token (`data` is its error); it closes with 4001 and status becomes 'failed'. */
+  | 'unauthorized'
+  /** The token function threw or its Promise rejected; a live connection is kept as it was. */
+  | 'token_error'
+  /** disconnect() was called, or reconnecting gave up (maxAttempts), before the server answered. */
+  | 'disconnected'
+  /** Called while disconnected or failed: use connect() instead. */
+  | 'not_connected';
+
+export interface SwitchboardError extends Error {
+  name: 'SwitchboardError';
+  code: ReauthenticateErrorCode;
+  /** The server's error, when it sent one. */
+  data?: ErrorData;
+}
+
 export declare class SwitchboardClient {
   constructor(options?: SwitchboardClientOptions);
 
@@ -211,6 +242,17 @@ export declare class SwitchboardClient {
   connect(options?: SwitchboardOptions): this;
   connect(userId: Id, token?: TokenSource, url?: string): this;
   disconnect(): this;
+  /**
+   * Sends `auth` with a fresh token on the open connection, e.g. shortly before the current token's `exp`
+   * (the server closes a connection with 4002 when its token expires). The server keeps the connection, its
+   * subscriptions and its connection id; the token must name the same user and role. The token is also kept
+   * for every later reconnect. Without an argument the current token is sent again (a token function is
+   * called again). While connecting or reconnecting, the next connection's auth frame carries it.
+   *
+   * Resolves with the `authenticated` data once the server accepts the token; rejects with a
+   * {@link SwitchboardError} (handle it: an unhandled rejection is logged by the browser).
+   */
+  reauthenticate(token?: TokenSource): Promise<AuthenticatedData>;
 
   on<K extends SwitchboardEventName>(event: K, handler: Handler<SwitchboardEventMap[K], K>): () => void;
   on(event: '*', handler: Handler<unknown>): () => void;

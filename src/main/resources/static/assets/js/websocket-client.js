@@ -60,6 +60,15 @@
   const isObject = (value) => value !== null && typeof value === 'object';
   const messageOf = (err) => (err && err.message ? err.message : String(err));
 
+  /** The Error a reauthenticate() Promise rejects with: `code` says why, `data` is the server's error if any. */
+  function switchboardError(code, message, data) {
+    const err = new Error(message);
+    err.name = 'SwitchboardError';
+    err.code = code;
+    if (data !== undefined) err.data = data;
+    return err;
+  }
+
   /**
    * Ids are numbers on the wire, but ids read from the DOM (data-* attributes,
    * input values) arrive as strings, so numeric strings are coerced.
@@ -111,6 +120,11 @@
       this._lastError = null;
       this._connectionId = null;
       this._role = null;
+      // reauthenticate(): auth frames sent and authenticated replies received on the current socket, and the
+      // callers waiting for the reply to an auth frame not sent yet when they called ({ target, resolve, reject }).
+      this._authSent = 0;
+      this._authAnswered = 0;
+      this._reauthWaiters = [];
       this._networkListening = false;
       this._onOnline = this._onOnline.bind(this);
       this._onOffline = this._onOffline.bind(this);
@@ -265,7 +279,52 @@
       this._queue = [];
       this._release(1000, 'client disconnect', true);
       this._setStatus('disconnected');
+      this._rejectReauth(switchboardError('disconnected', 'disconnect() was called before the server answered'));
       return this;
+    }
+
+    /**
+     * Sends `auth` again on the open connection, so a page can swap its token before `exp` without
+     * reconnecting (the server keeps the connection, its subscriptions and its connection id; the new token
+     * must name the same user and role). The token is also kept for every later reconnect.
+     *
+     * Without an argument the current token is sent again; a token function is called again for it.
+     * While connecting or reconnecting, the next auth frame carries the new token and the Promise settles
+     * with its answer.
+     *
+     * @param {string|Function} [token] a JWT, or a function returning one or a Promise of one
+     * @returns {Promise<object>} resolves with the `authenticated` data once the server accepts the token;
+     *   rejects with an Error whose `code` is 'unauthorized' (refused: the server closes with 4001 and status
+     *   becomes 'failed'; `data` is the server's error), 'token_error' (the token function failed; a live
+   *   connection is kept),
+     *   'disconnected' (disconnect() or giving up on reconnecting came first) or 'not_connected' (called while
+     *   disconnected or failed: use connect()).
+     */
+    reauthenticate(token) {
+      if (token !== undefined) this._opts.token = token;
+      if (this._manualStop || this._status === 'failed') {
+        return Promise.reject(switchboardError('not_connected', 'not connected: call connect() with the token'));
+      }
+      const promise = new Promise((resolve, reject) => {
+        // Settled by the reply to the next auth frame, which is the first one to carry this token.
+        this._reauthWaiters.push({ target: this._authSent + 1, resolve, reject });
+      });
+      // On an open socket the token goes out now (if the first auth is still unanswered, the server takes
+      // this one as a refresh right after it); otherwise the next socket's auth frame carries it.
+      if (this._ws && this._opened) this._authenticate(this._ws);
+      return promise;
+    }
+
+    _resolveReauth(data) {
+      const waiting = this._reauthWaiters;
+      this._reauthWaiters = waiting.filter((w) => w.target > this._authAnswered);
+      for (const w of waiting) if (w.target <= this._authAnswered) w.resolve(data);
+    }
+
+    _rejectReauth(err) {
+      const waiting = this._reauthWaiters;
+      this._reauthWaiters = [];
+      for (const w of waiting) w.reject(err);
     }
 
     _getEnv() {
@@ -312,6 +371,7 @@
         // A bad URL or a missing/blocked WebSocket will not fix itself by retrying.
         this._setStatus('failed');
         this._error({ code: 'connection_error', message: messageOf(err) });
+        this._rejectReauth(switchboardError('disconnected', messageOf(err)));
         return;
       }
       this._ws = ws;
@@ -363,11 +423,17 @@
       if (this._opts.userId != null) frame.user_id = this._opts.userId;
       // The auth reply is awaited like a pong: a server that accepts the TCP
       // connection but never answers must not leave us stuck in 'connecting'.
-      if (this._write(frame)) this._armPongTimer();
+      if (this._write(frame)) {
+        this._authSent++;
+        this._armPongTimer();
+      }
     }
 
     _tokenFailed(err) {
       this._error({ code: 'token_error', message: messageOf(err) });
+      this._rejectReauth(switchboardError('token_error', messageOf(err)));
+      // A refresh that failed leaves the live connection as it was: its current token is still good.
+      if (this._status === 'connected') return;
       this._release(CLIENT_ABORT_CODE, 'token unavailable', true);
       this._scheduleReconnect(false);
     }
@@ -382,6 +448,10 @@
       this._ws = null;
       this._stopHeartbeat();
       this._connectionId = null;
+      // The next socket's first auth frame carries the newest token: that reply settles every waiter.
+      this._authSent = 0;
+      this._authAnswered = 0;
+      for (const w of this._reauthWaiters) w.target = 1;
       if (closeIt) {
         try { ws.close(code, reason); } catch (err) { /* already closing */ }
       }
@@ -401,6 +471,7 @@
         if (!this._authRejected) {
           this._error({ code: 'unauthorized', message: reason || 'Authentication rejected', close_code: code });
         }
+        this._rejectReauth(switchboardError('unauthorized', reason || 'Authentication rejected'));
       } else {
         this._scheduleReconnect(false);
       }
@@ -421,6 +492,7 @@
         this._setStatus('failed');
         this._log('giving up after', this._attempts, 'attempts');
         this._emit('reconnect_failed', { attempts: this._attempts });
+        this._rejectReauth(switchboardError('disconnected', 'gave up reconnecting after ' + this._attempts + ' attempts'));
         return;
       }
       this._setStatus('reconnecting');
@@ -510,6 +582,7 @@
 
       this._emit(envelope.event, data, envelope);
       this._emit('*', data, envelope);
+      if (envelope.event === 'authenticated') this._resolveReauth(data);
     }
 
     _rememberId(id) {
@@ -522,7 +595,8 @@
     }
 
     _onAuthenticated(data) {
-      if (this._status === 'connected') return; // a repeated confirmation: nothing to redo
+      this._authAnswered++;
+      if (this._status === 'connected') return; // a reauthenticate() confirmed: nothing to redo
       this._attempts = 0;
       // The trouble that led to reconnecting is over; a status line should not keep showing it.
       this._lastError = null;
@@ -540,14 +614,15 @@
 
     _onServerError(data) {
       this._lastError = data;
-      if (data.code === 'unauthorized') this._authRejected = true; // close 4001 follows: report once
-      // A forbidden subscribe would be re-sent (and refused) after every reconnect: forget it.
-      let req = data.request;
-      if (typeof req === 'string') {
-        try { req = JSON.parse(req); } catch (err) { req = null; }
+      if (data.code === 'unauthorized') {
+        this._authRejected = true; // close 4001 follows: report once
+        this._rejectReauth(switchboardError('unauthorized', data.message || 'Authentication rejected', data));
       }
-      if (data.code === 'forbidden' && isObject(req) && req.type === 'subscribe' && req.conversation_id != null) {
-        this._subs.delete(req.conversation_id);
+      // A refused subscribe (no access, or the subscription cap) would be re-sent, and refused again, after
+      // every reconnect: forget it. The server names the refused message by its type in `request` and the
+      // conversation in `conversation_id`.
+      if (data.code === 'forbidden' && data.request === 'subscribe' && data.conversation_id != null) {
+        this._subs.delete(data.conversation_id);
       }
     }
 
@@ -610,7 +685,7 @@
         case 'ping': return this.ping();
         case 'typing': return this.connected ? this._write(message) : false;
         case 'auth':
-          this._log('ignoring manual auth frame: pass the token to connect() instead');
+          this._log('ignoring manual auth frame: pass the token to connect() or reauthenticate() instead');
           return false;
       }
       if (this.connected && this._write(message)) return true;

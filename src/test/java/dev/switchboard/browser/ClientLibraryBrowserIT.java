@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The browser client library ({@code /assets/js/websocket-client.js}, issue 3 section 1) running in a real
+ * The browser client library ({@code /assets/js/websocket-client.js}) running in a real
  * headless Chromium against the real server: the in-process production wiring ({@link TestServer}) where the
  * server only has to be there, the real jar ({@link ServerProcess}) where it has to die and come back.
  *
@@ -521,7 +521,115 @@ class ClientLibraryBrowserIT {
         }
     }
 
+    // ---------------------------------------------------------------- (h) refused subscribe, token refresh
+
+    /** A contact's page: the library's global client, its events recorded, nothing else. */
+    private static String contactPage() {
+        return page("Switchboard · cliente", STATUS_BOX + """
+                <script src="/assets/js/websocket-client.js"></script>
+                """ + WATCH + """
+                <script>watch(window.wsClient);</script>
+                """);
+    }
+
+    @Test
+    void subscribeRefusedAsForbiddenIsNotSentAgainAfterAReconnect() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            BrowserPage browser = BROWSERS.newPage();
+            // What the page wrote on each of its WebSockets, as Chromium saw it leave.
+            List<List<String>> sentPerSocket = new java.util.concurrent.CopyOnWriteArrayList<>();
+            browser.page().onWebSocket(ws -> {
+                List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+                sentPerSocket.add(sent);
+                ws.onFrameSent(frame -> sent.add(frame.text()));
+            });
+            browser.open(server.port(), "forbidden.html", contactPage());
+            // The contact may see conversation 456 only; its page also asks for 457.
+            browser.eval("([token]) => { window.wsClient.connect({ userId: 200, token, maxDelay: 1000 });"
+                    + " window.wsClient.subscribe(456); window.wsClient.subscribe(457); }",
+                    List.of(server.contactToken(200, CONVERSATION)));
+
+            browser.waitFor(framesOf("error") + ".some((f) => f.data.code === 'forbidden'"
+                    + " && f.data.conversation_id === 457 && f.data.request === 'subscribe')", "the forbidden error for 457");
+            browser.waitFor(subscribedFrames(CONVERSATION) + " >= 1", "456 subscribed");
+            assertEquals(List.of(456L), subscriptions(browser), "the refused conversation is forgotten");
+
+            // The server drops the connection (a frame over MAX_FRAME_BYTES: Chromium, still sending it, reports
+            // 1006 rather than the server's 1009) and the client reconnects.
+            browser.eval("window.wsClient.send({ type: 'note', pad: 'x'.repeat(70000) })");
+            browser.waitFor(lifeOf("disconnected") + ".length >= 1", "the connection dropped by the server");
+            browser.waitFor("window.wsClient.status === 'connected' && " + subscribedFrames(CONVERSATION) + " >= 2",
+                    "connected again, 456 re-subscribed");
+            // Frames on one socket are answered in order: once this pong is in, any re-sent subscribe was answered.
+            browser.eval("window.wsClient.ping()");
+            browser.waitFor(framesOf("pong") + ".length >= 1", "the pong after the re-subscribes");
+
+            assertEquals(2, sentPerSocket.size(), "WebSockets the page opened");
+            List<String> resent = sentPerSocket.get(1).stream().filter(f -> f.contains("\"subscribe\"")).toList();
+            assertEquals(List.of("{\"type\":\"subscribe\",\"conversation_id\":456}"), resent,
+                    "subscribes sent after the reconnect");
+            assertEquals(1L, ((Number) browser.eval(framesOf("error") + ".filter((f) => f.data.code === 'forbidden')"
+                    + ".length")).longValue(), "forbidden errors from the server: " + browser.state());
+            assertEquals(List.of(456L), subscriptions(browser));
+            browser.screenshot("client-forbidden-not-resent");
+            browser.assertNoUnexpectedErrors();
+        }
+    }
+
+    /**
+     * The page's side of a token refresh. That the server then lets the connection outlive the old token's
+     * {@code exp} is pinned by the server's own authentication tests, without a browser.
+     */
+    @Test
+    void reauthenticateSwapsTheTokenOnTheLiveConnection() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            BrowserPage browser = BROWSERS.newPage();
+            AtomicInteger sockets = new AtomicInteger();
+            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            browser.page().onWebSocket(ws -> {
+                sockets.incrementAndGet();
+                ws.onFrameSent(frame -> sent.add(frame.text()));
+            });
+            browser.open(server.port(), "reauth.html", contactPage());
+            browser.eval("([token]) => { window.wsClient.connect({ userId: 201, token });"
+                    + " window.wsClient.subscribe(456); }", List.of(server.contactToken(201, CONVERSATION)));
+            browser.waitFor("window.wsClient.status === 'connected'", "connected");
+            String connectionId = (String) browser.eval("window.wsClient.connectionId");
+
+            String fresh = server.token(201, Role.CONTACT, "Cliente renovado", List.of(CONVERSATION));
+            browser.eval("([token]) => { window.__reauth = window.wsClient.reauthenticate(token)"
+                    + ".then((data) => ({ ok: data }), (err) => ({ failed: err.code })); }", List.of(fresh));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> outcome = (Map<String, Object>) browser.eval("window.__reauth");
+            assertTrue(outcome.containsKey("ok"), "reauthenticate settled with " + outcome);
+            assertEquals(connectionId, ((Map<?, ?>) outcome.get("ok")).get("connection_id"),
+                    "the same connection, confirmed again");
+
+            browser.eval("window.wsClient.ping()");
+            browser.waitFor(framesOf("pong") + ".length >= 1", "a pong on the refreshed connection");
+            assertEquals(0L, ((Number) browser.eval(lifeOf("disconnected") + ".length")).longValue(),
+                    "disconnects: " + browser.state());
+            assertEquals(1, sockets.get(), "WebSockets the page opened");
+            assertEquals(connectionId, browser.eval("window.wsClient.connectionId"));
+            List<String> auths = sent.stream().filter(f -> f.contains("\"type\":\"auth\"")).toList();
+            assertEquals(2, auths.size(), "auth frames on the one socket: " + auths);
+            assertTrue(auths.get(1).contains(fresh), "the second auth carries the fresh token");
+
+            // A token for someone else is refused: the Promise rejects and the server closes with 4001.
+            Object refused = browser.eval("([token]) => window.wsClient.reauthenticate(token)"
+                    + ".then(() => 'accepted', (err) => err.code)", List.of(server.contactToken(202, CONVERSATION)));
+            assertEquals("unauthorized", refused);
+            browser.waitFor("window.wsClient.status === 'failed'", "status failed after 4001");
+            browser.assertNoUnexpectedErrors();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private static List<Long> subscriptions(BrowserPage browser) {
+        List<?> ids = (List<?>) browser.eval("window.wsClient.subscriptions");
+        return ids.stream().map(id -> ((Number) id).longValue()).toList();
+    }
 
     private static String agentToken() {
         return ISSUER.issue(AGENT, Role.AGENT, "Agent " + AGENT, List.of(), Duration.ofHours(1));

@@ -130,6 +130,16 @@ class ServerFramesTest {
     }
 
     @Test
+    void conversationErrorNamesTheRefusedConversationBesideTheRequestType() throws Exception {
+        JsonNode root = parse(frames.conversationError(ErrorCode.FORBIDDEN, "not allowed", "subscribe", 456),
+                "event", "data");
+        assertEquals("error", root.get("event").textValue());
+        assertEquals(mapper.readTree("{\"code\":\"forbidden\",\"message\":\"not allowed\","
+                + "\"request\":\"subscribe\",\"conversation_id\":456}"), root.get("data"));
+        assertTrue(root.at("/data/conversation_id").isIntegralNumber(), "conversation ids are numbers on the wire");
+    }
+
+    @Test
     void errorFrameWithoutRequestSerialisesJsonNull() throws Exception {
         String frame = frames.error(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
         JsonNode data = parse(frame, "event", "data").get("data");
