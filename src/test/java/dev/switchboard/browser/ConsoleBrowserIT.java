@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is João's, assigned to Ana; conversation 4 is João's, unassigned; the next one created gets id 5.
  *
  * <p>Waits are upper bounds ({@link BrowserPage#PATIENCE}, 20 s); nothing asserts that anything was fast.
- * Screenshots (1280x800) go to {@code target/test-artifacts/screenshots/}; {@code console.png} is the one in README.
+ * Screenshots (1280x800, and 390x844 in the phone tests) go to {@code target/test-artifacts/screenshots/};
+ * {@code console.png} is the one in README, and {@code docs/} keeps a phone and a desktop view of each page.
  */
 class ConsoleBrowserIT {
     @RegisterExtension
@@ -578,6 +579,16 @@ class ConsoleBrowserIT {
             openConversation(ana, JOAOS_ADDRESS);
             assertThat(testId(ana, "chat-subject")).hasText("Alterar endereço de entrega");
             assertThat(testId(ana, "conversation-list")).isHidden();
+
+            // The debug panel fits the phone too.
+            testId(ana, "debug-toggle").click();
+            assertThat(testId(ana, "debug-event").first()).isVisible();
+            assertOnScreen(ana, "debug-panel");
+            assertOnScreen(ana, "debug-close");
+            assertHeaderFits(ana, "sign-out");
+            ana.screenshot("console-phone-debug-panel");
+            testId(ana, "debug-close").click();
+            assertThat(testId(ana, "debug-panel")).isHidden();
             ana.assertNoUnexpectedErrors();
         }
     }
