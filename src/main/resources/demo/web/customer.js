@@ -159,25 +159,22 @@
   }
 
   /**
-   * The client's token option: the current token, renewed first if it is already due (a timer in a background
-   * tab can fire late, and a reconnect must not present a token about to expire).
+   * The client's token option: the current token, or, if it is already due for renewal (a timer in a
+   * background tab can fire late), a Promise of a fresh one, so a reconnect never presents a token about to
+   * expire. A plain string when nothing is due: the client then sends its auth frame at once, before any frame
+   * the page sends after it (a subscribe the new token allows).
    */
-  async function tokenForConnect() {
-    if (state.me && renewalDelay(state.token) === 0) {
-      try {
-        await fetchFreshToken();
-      } catch (err) {
-        // The current token is still the best there is; the server says if it is refused.
-      }
-    }
-    return state.token;
+  function tokenForConnect() {
+    if (!state.me || renewalDelay(state.token) !== 0) return state.token;
+    // On failure the current token is still the best there is; the server says if it is refused.
+    return fetchFreshToken().then(() => state.token, () => state.token);
   }
 
   /** Before exp: a fresh token, swapped in on the open connection. */
   async function renewTokenOnTheOpenSocket() {
     if (!state.me) return;
     try {
-      if (await fetchFreshToken()) swapTokenOnTheSocket();
+      if (await fetchFreshToken()) await swapTokenOnTheSocket();
     } catch (err) {
       if (sessionEnded(err)) return;
       // The old token may be good a while longer, and a reconnect renews it itself (tokenForConnect).
@@ -192,9 +189,15 @@
    * A connection still authenticating may have sent the old token: it starts over. One waiting to reconnect
    * needs nothing: its next attempt asks tokenForConnect.
    */
-  function swapTokenOnTheSocket() {
+  async function swapTokenOnTheSocket() {
     if (client.status === 'connected' && typeof client.reauthenticate === 'function') {
-      client.reauthenticate(state.token);
+      try {
+        // The client keeps tokenForConnect as its token option for later reconnects.
+        await client.reauthenticate(tokenForConnect);
+      } catch (err) {
+        // Refused: the client reports it and the page signs out ('unauthorized'). Or the connection went away
+        // first: its reconnect asks tokenForConnect. Nothing more to do here either way.
+      }
     } else if (client.status === 'connected' || client.status === 'connecting') {
       client.disconnect();
       client.connect({ userId: state.me.id, token: tokenForConnect });
