@@ -568,6 +568,7 @@ class ConsoleBrowserIT {
                 ana.page().setViewportSize(width, PHONE_HEIGHT);
                 assertHeaderFits(ana, "sign-out");
                 assertConversationFits(ana, width - 2);
+                ana.screenshot("console-phone-conversation-" + width);
             }
             ana.page().setViewportSize(PHONE_WIDTH, PHONE_HEIGHT);
 
@@ -629,6 +630,7 @@ class ConsoleBrowserIT {
                 joao.page().setViewportSize(width, PHONE_HEIGHT);
                 assertHeaderFits(joao, "switch-user");
                 assertConversationFits(joao, width - 2);
+                joao.screenshot("customer-phone-conversation-" + width);
             }
             joao.page().setViewportSize(PHONE_WIDTH, PHONE_HEIGHT);
 
