@@ -97,6 +97,14 @@
       if (conversationId === state.openId) renderTypingLine();
     });
 
+    /**
+     * Which half of the workspace a phone shows: 'list' (the conversations) or 'chat' (the open conversation,
+     * or the customer's new-conversation form). Wider screens show both side by side and ignore it.
+     */
+    function showView(view) {
+      ui.workspace.dataset.view = view;
+    }
+
     /** Translates the page and binds what both show above and beside the chat: connection and debug panel. */
     function bindPageChrome() {
       apply(document);
@@ -143,9 +151,12 @@
       ui.loading.hidden = true;
       ui.signin.hidden = true;
       ui.workspace.hidden = false;
+      showView('list');
       ui.me.hidden = false;
       ui.currentUser.textContent = state.me.name;
       ui.meAvatar.textContent = initials(state.me.name);
+      // Phones show only the avatar: its name on hover / long press.
+      ui.me.title = state.me.name;
     }
 
     /** The first steps of every sign-out: close the conversation, drop the connection and the saved sign-in. */
@@ -213,8 +224,9 @@
         if (seq !== state.openSeq || state.openId !== id) return;
         state.conversations.set(id, detail.conversation);
         hooks.renderList();
-        hooks.renderChatHeader();
         for (const message of detail.messages) messages.upsert(message);
+        // After the messages: the customer's header names the agent who answered an unassigned conversation.
+        hooks.renderChatHeader();
         messages.scrollToEnd();
         markReadIfSeen();
       } catch (err) {
@@ -246,6 +258,7 @@
       ui.input.value = '';
       ui.chat.hidden = true;
       if (ui.chatEmpty) ui.chatEmpty.hidden = false;
+      showView('list');
       renderTypingLine();
     }
 
@@ -374,7 +387,7 @@
     }
 
     return {
-      state, ui, messages, typing, bindPageChrome,
+      state, ui, messages, typing, bindPageChrome, showView,
       loadSignInUsers, showSignIn, signIn, enterWorkspace, forgetSession, sessionEnded,
       loadConversations, unreadFor, sortedConversations,
       followConversation, showMessages, loadMessages, renderChatTitle, closeConversation, renderTypingLine,

@@ -349,6 +349,15 @@
       }
     }
 
+    /** The newest message sent from side ('agent' or 'contact'), or null. */
+    lastFrom(side) {
+      let last = null;
+      for (const [id, message] of this._messages) {
+        if (message.sender_type === side && (last === null || id > Number(last.id))) last = message;
+      }
+      return last;
+    }
+
     /** The newest message's id, or null. */
     lastId() {
       let last = null;

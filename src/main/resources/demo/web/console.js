@@ -53,6 +53,7 @@
     close: byTestId('close-button'),
     reopen: byTestId('reopen-button'),
     customerLink: byTestId('customer-link'),
+    back: byTestId('back-to-list'),
     agents: byTestId('agent-list'),
   });
 
@@ -176,6 +177,7 @@
     chat.followConversation(id);
     ui.chatEmpty.hidden = true;
     ui.chat.hidden = false;
+    chat.showView('chat');
     ui.chatError.hidden = true;
     ui.composerError.hidden = true;
     renderChatHeader();
@@ -281,6 +283,12 @@
 
   function wireActions() {
     ui.signOut.addEventListener('click', () => signOut());
+    // Phones only (the button is not shown wider): leave the conversation for the list.
+    ui.back.addEventListener('click', () => {
+      closeConversation();
+      history.replaceState(null, '', location.pathname);
+      renderList();
+    });
     chat.wireComposer();
     ui.assign.addEventListener('click', () =>
       conversationAction('assign', { agent_id: state.me.id }));

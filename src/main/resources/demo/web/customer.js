@@ -43,6 +43,8 @@
     newSubmit: byTestId('new-conversation-submit'),
     newError: byTestId('new-conversation-error'),
     notice: byTestId('chat-notice'),
+    back: byTestId('back-to-list'),
+    newBack: byTestId('new-conversation-back'),
   });
 
   chat.bindPageChrome();
@@ -83,18 +85,123 @@
     closeConversation();
     state.readRequested.clear();
     chat.enterWorkspace(signedIn);
-    // The token lists this contact's conversations: the only ones it may subscribe to.
-    client.connect({ userId: state.me.id, token: state.token });
+    // The token lists this contact's conversations: the only ones it may subscribe to. Asked for at every
+    // (re)connect, so a reconnect uses the newest token, whichever way it was swapped in.
+    client.connect({ userId: state.me.id, token: tokenForConnect });
+    scheduleTokenRenewal();
     await loadConversations();
     const wanted = requestedConversation();
     if (wanted !== null) openConversation(wanted);
-    else showNewConversation();
+    else showNewConversation(state.conversations.size === 0);
   }
 
   /** A refused token: back to the sign-in (the contact's list stays until the next sign-in replaces it). */
   function signOut(message) {
+    clearTimeout(renewalTimer);
     chat.forgetSession();
     showSignIn(message);
+  }
+
+  // -------------------------------------------------------------- token
+
+  /**
+   * How long before a token's exp the page swaps it for a fresh one: this, or half the token's remaining life
+   * if that is shorter, so a short-lived token is renewed in time too.
+   */
+  const RENEW_BEFORE_EXP_MS = 5 * 60 * 1000;
+  /** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
+  const MAX_TIMER_MS = 2147483647;
+  /** After a failed renewal, the next try. */
+  const RENEW_RETRY_MS = 15000;
+  let renewalTimer = null;
+
+  /** The token's exp in epoch milliseconds, read from its payload (the server verifies it; this only plans). */
+  function expiryOf(token) {
+    try {
+      const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const exp = JSON.parse(atob(payload)).exp;
+      return typeof exp === 'number' ? exp * 1000 : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function renewalDelay(token) {
+    const exp = expiryOf(token);
+    if (exp === null) return null;
+    const remaining = exp - Date.now();
+    return Math.min(MAX_TIMER_MS, Math.max(0, remaining - Math.min(RENEW_BEFORE_EXP_MS, remaining / 2)));
+  }
+
+  function scheduleTokenRenewal() {
+    clearTimeout(renewalTimer);
+    const delay = renewalDelay(state.token);
+    if (delay !== null) renewalTimer = setTimeout(renewTokenOnTheOpenSocket, delay);
+  }
+
+  /**
+   * DEMO-ONLY: the demo's sign-in mints the fresh token. A real page asks its own web app, which knows who is
+   * signed in. Resolves to false when the page signed out meanwhile.
+   */
+  async function fetchFreshToken() {
+    const me = state.me;
+    const result = await api('login', { method: 'POST', body: { user_id: me.id } });
+    if (state.me !== me) return false;
+    adoptToken(result);
+    return true;
+  }
+
+  /** A token for the same contact replaces the old one for the API calls, the saved sign-in and reconnects. */
+  function adoptToken(result) {
+    state.token = result.token;
+    store.save({ token: result.token, user: result.user });
+    scheduleTokenRenewal();
+  }
+
+  /**
+   * The client's token option: the current token, or, if it is already due for renewal (a timer in a
+   * background tab can fire late), a Promise of a fresh one, so a reconnect never presents a token about to
+   * expire. A plain string when nothing is due: the client then sends its auth frame at once, before any frame
+   * the page sends after it (a subscribe the new token allows).
+   */
+  function tokenForConnect() {
+    if (!state.me || renewalDelay(state.token) !== 0) return state.token;
+    // On failure the current token is still the best there is; the server says if it is refused.
+    return fetchFreshToken().then(() => state.token, () => state.token);
+  }
+
+  /** Before exp: a fresh token, swapped in on the open connection. */
+  async function renewTokenOnTheOpenSocket() {
+    if (!state.me) return;
+    try {
+      if (await fetchFreshToken()) await swapTokenOnTheSocket();
+    } catch (err) {
+      if (sessionEnded(err)) return;
+      // The old token may be good a while longer, and a reconnect renews it itself (tokenForConnect).
+      clearTimeout(renewalTimer);
+      renewalTimer = setTimeout(renewTokenOnTheOpenSocket, RENEW_RETRY_MS);
+    }
+  }
+
+  /**
+   * Hands the open connection state.token: with reauthenticate(), the server swaps it on the live socket and
+   * subscriptions, presence and typing carry on; a client without it reconnects, which asks tokenForConnect.
+   * A connection still authenticating may have sent the old token: it starts over. One waiting to reconnect
+   * needs nothing: its next attempt asks tokenForConnect.
+   */
+  async function swapTokenOnTheSocket() {
+    if (client.status === 'connected' && typeof client.reauthenticate === 'function') {
+      try {
+        // The client keeps tokenForConnect as its token option for later reconnects.
+        await client.reauthenticate(tokenForConnect);
+      } catch (err) {
+        // Refused: the client reports it and the page signs out ('unauthorized'). Or the connection went away
+        // first: its reconnect asks tokenForConnect. Nothing more to do here either way.
+      }
+    } else if (client.status === 'connected' || client.status === 'connecting') {
+      client.disconnect();
+      client.connect({ userId: state.me.id, token: tokenForConnect });
+    }
   }
 
   // ------------------------------------------------------- conversations
@@ -142,6 +249,12 @@
     openConversation(id);
   }
 
+  /** Phones: from a conversation or the new-conversation form back to the list (wider, the form shows too). */
+  function backToList() {
+    history.pushState(null, '', '/demo/customer');
+    showNewConversation(false);
+  }
+
   // -------------------------------------------------- open conversation
 
   async function openConversation(id) {
@@ -150,6 +263,7 @@
     state.openId = id;
     ui.newPanel.hidden = true;
     ui.chat.hidden = false;
+    chat.showView('chat');
     ui.notice.hidden = true;
     ui.chatError.hidden = true;
     ui.composerError.hidden = true;
@@ -174,9 +288,20 @@
     if (!c) return;
     const closed = c.status === 'closed';
     chat.renderChatTitle(c);
-    ui.assignee.textContent = c.agent_name ? t('customer.servedBy', { name: c.agent_name }) : t('customer.waiting');
+    ui.assignee.textContent = assigneeText(c);
     ui.notice.hidden = !closed;
     ui.notice.textContent = closed ? t('customer.closedNote') : '';
+  }
+
+  /**
+   * Who serves the contact: the assignee; else the agent who last answered (agents may answer without taking
+   * the conversation); only when no agent has written yet, "waiting".
+   */
+  function assigneeText(c) {
+    if (c.agent_name) return t('customer.servedBy', { name: c.agent_name });
+    const answered = chat.messages.lastFrom('agent')
+      || (c.last_message && c.last_message.sender_type === 'agent' ? c.last_message : null);
+    return answered ? t('customer.answeredBy', { name: answered.sender_name }) : t('customer.waiting');
   }
 
   // ------------------------------------------------------------- events
@@ -185,21 +310,30 @@
     // Reload after a reconnect, typing, new messages, read receipts, a refused token: as on the console.
     chat.listen();
     client.on('conversation_updated', (data) => upsertConversation(data.conversation));
+    // An agent's answer can change who the header says serves the contact (chat.listen added it to the list).
+    client.on('new_message', (data) => {
+      if (Number(data.conversation_id) === state.openId) renderChatHeader();
+    });
     window.addEventListener('popstate', () => {
       if (!state.me) return;
       const wanted = requestedConversation();
       if (wanted !== null) openConversation(wanted);
-      else showNewConversation();
+      else showNewConversation(false);
     });
   }
 
   // ------------------------------------------------------------ actions
 
   function wireActions() {
-    ui.switchUser.addEventListener('click', () => showSignIn());
+    ui.switchUser.addEventListener('click', () => {
+      clearTimeout(renewalTimer);
+      showSignIn();
+    });
+    ui.back.addEventListener('click', backToList);
+    ui.newBack.addEventListener('click', backToList);
     ui.newOpen.addEventListener('click', () => {
       history.pushState(null, '', '/demo/customer');
-      showNewConversation();
+      showNewConversation(true);
     });
     ui.newForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -208,11 +342,16 @@
     chat.wireComposer();
   }
 
-  function showNewConversation() {
+  /**
+   * The new-conversation form, beside the list. On a phone, which shows one of them, the form when the contact
+   * asked for it (or has no conversation yet), else the list.
+   */
+  function showNewConversation(formOnPhone) {
     closeConversation();
     renderList();
     ui.newPanel.hidden = false;
     ui.newError.hidden = true;
+    chat.showView(formOnPhone ? 'chat' : 'list');
     ui.newSubject.focus();
   }
 
@@ -224,10 +363,10 @@
     ui.newError.hidden = true;
     try {
       const result = await api('conversations', { method: 'POST', token: state.token, body: { subject, content } });
-      // The old token does not list the new conversation; reconnect with the fresh one that does.
-      state.token = result.token;
-      store.save({ token: result.token, user: result.user });
-      client.connect({ userId: state.me.id, token: state.token });
+      // The old token does not list the new conversation; the fresh one does. Swapped in before the page
+      // subscribes to it (frames on one connection are handled in order).
+      adoptToken(result);
+      swapTokenOnTheSocket();
       ui.newSubject.value = '';
       ui.newContent.value = '';
       state.conversations.set(Number(result.conversation.id), result.conversation);

@@ -3,6 +3,8 @@ package dev.switchboard.browser;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.BoundingBox;
+import com.microsoft.playwright.options.ViewportSize;
 import dev.switchboard.auth.Role;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.config.DatabaseUrl;
@@ -39,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is João's, assigned to Ana; conversation 4 is João's, unassigned; the next one created gets id 5.
  *
  * <p>Waits are upper bounds ({@link BrowserPage#PATIENCE}, 20 s); nothing asserts that anything was fast.
- * Screenshots (1280x800) go to {@code target/test-artifacts/screenshots/}; {@code console.png} is the one in README.
+ * Screenshots (1280x800, and 390x844 in the phone tests) go to {@code target/test-artifacts/screenshots/};
+ * {@code console.png} is the one in README, and {@code docs/} keeps a phone and a desktop view of each page.
  */
 class ConsoleBrowserIT {
     @RegisterExtension
@@ -53,6 +56,10 @@ class ConsoleBrowserIT {
     private static final String PT = "pt-BR";
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 800;
+    /** A common phone (CSS pixels); the pages must also work from 360 to 430 wide. */
+    private static final int PHONE_WIDTH = 390;
+    private static final int PHONE_HEIGHT = 844;
+    private static final List<Integer> OTHER_PHONE_WIDTHS = List.of(360, 430);
 
     private static final long ANA = 1;
     private static final long BRUNO = 2;
@@ -65,6 +72,7 @@ class ConsoleBrowserIT {
 
     /** Where the pages keep their sign-in (common.js session()). */
     private static final String AGENT_SESSION_KEY = "switchboard.demo.agent";
+    private static final String CONTACT_SESSION_KEY = "switchboard.demo.contact";
 
     /** Chromium's own console line for a WebSocket it could not open (the server is down): expected there. */
     private static final String REFUSED = "WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed";
@@ -259,7 +267,7 @@ class ConsoleBrowserIT {
                         + " && e.data.conversation.id === " + conversation + ")", "the new_conversation event");
             }
 
-            // The page reconnected with the fresh token that names the new conversation: it may subscribe.
+            // The page swapped in the fresh token that names the new conversation: it may subscribe.
             assertThat(testId(joao, "connection")).hasAttribute("data-status", "connected");
             joao.waitFor(eventsSince(0) + ".some((e) => e.event === 'subscribed' && e.data.conversation_id === "
                     + conversation + ")", "the subscription to the new conversation");
@@ -534,6 +542,235 @@ class ConsoleBrowserIT {
         }
     }
 
+    // ------------------------------------------------------------------ 8. phone and desktop widths
+
+    /**
+     * On a phone the console shows one view at a time: the list, then the conversation tapped, full width, with a
+     * Back control to the list. Nothing scrolls sideways, the header's parts do not overlap, Sign out is on screen.
+     */
+    @Test
+    void consoleAtPhoneWidthShowsTheListThenTheConversationFullWidthWithBack() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage ana = console(server.port(), ANA, EN, PHONE_WIDTH, PHONE_HEIGHT);
+            assertThat(testId(ana, "conversation-list")).isVisible();
+            assertThat(testId(ana, "chat-empty")).isHidden();
+            assertHeaderFits(ana, "sign-out");
+            ana.screenshot("console-phone-list");
+
+            openConversation(ana, JOAOS_ACCOUNT);
+            assertThat(testId(ana, "conversation-list")).isHidden();
+            assertThat(testId(ana, "back-to-list")).isVisible();
+            assertHeaderFits(ana, "sign-out");
+            assertConversationFits(ana, PHONE_WIDTH - 2);
+            assertOnScreen(ana, "close-button");
+            ana.screenshot("console-phone-conversation");
+            for (int width : OTHER_PHONE_WIDTHS) {
+                ana.page().setViewportSize(width, PHONE_HEIGHT);
+                assertHeaderFits(ana, "sign-out");
+                assertConversationFits(ana, width - 2);
+                ana.screenshot("console-phone-conversation-" + width);
+            }
+            ana.page().setViewportSize(PHONE_WIDTH, PHONE_HEIGHT);
+
+            testId(ana, "back-to-list").click();
+            assertThat(testId(ana, "conversation-list")).isVisible();
+            assertThat(testId(ana, "chat")).isHidden();
+            assertEquals("", ana.eval("location.hash"), "the closed conversation left in the URL");
+            assertHeaderFits(ana, "sign-out");
+            openConversation(ana, JOAOS_ADDRESS);
+            assertThat(testId(ana, "chat-subject")).hasText("Alterar endereço de entrega");
+            assertThat(testId(ana, "conversation-list")).isHidden();
+
+            // The debug panel fits the phone too.
+            testId(ana, "debug-toggle").click();
+            assertThat(testId(ana, "debug-event").first()).isVisible();
+            assertOnScreen(ana, "debug-panel");
+            assertOnScreen(ana, "debug-close");
+            assertHeaderFits(ana, "sign-out");
+            ana.screenshot("console-phone-debug-panel");
+            testId(ana, "debug-close").click();
+            assertThat(testId(ana, "debug-panel")).isHidden();
+            ana.assertNoUnexpectedErrors();
+        }
+    }
+
+    @Test
+    void consoleAtDesktopWidthShowsTheListBesideTheConversationWithoutBack() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage ana = console(server.port(), ANA, EN);
+            assertThat(testId(ana, "chat-empty")).isVisible();
+            assertHeaderFits(ana, "sign-out");
+            openConversation(ana, JOAOS_ACCOUNT);
+            assertThat(testId(ana, "conversation-list")).isVisible();
+            assertThat(testId(ana, "agent-list")).isVisible();
+            assertThat(testId(ana, "back-to-list")).isHidden();
+            assertHeaderFits(ana, "sign-out");
+            // Between the list (300 px) and the agents (250 px).
+            assertConversationFits(ana, WIDTH - 300 - 250 - 2);
+            assertOnScreen(ana, "close-button");
+            ana.screenshot("console-desktop");
+            ana.assertNoUnexpectedErrors();
+        }
+    }
+
+    /**
+     * A customer follows the link to a conversation on a phone: the conversation full width; Back shows their
+     * list, which opens the others and the new-conversation form, each with its way back.
+     */
+    @Test
+    void customerPageAtPhoneWidthShowsTheConversationThenTheListWithBack() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage joao = customer(server.port(), JOAOS_ACCOUNT, EN, PHONE_WIDTH, PHONE_HEIGHT);
+            assertThat(testId(joao, "customer-conversation-list")).isHidden();
+            assertThat(testId(joao, "back-to-list")).isVisible();
+            assertHeaderFits(joao, "switch-user");
+            assertConversationFits(joao, PHONE_WIDTH - 2);
+            joao.screenshot("customer-phone-conversation");
+            for (int width : OTHER_PHONE_WIDTHS) {
+                joao.page().setViewportSize(width, PHONE_HEIGHT);
+                assertHeaderFits(joao, "switch-user");
+                assertConversationFits(joao, width - 2);
+                joao.screenshot("customer-phone-conversation-" + width);
+            }
+            joao.page().setViewportSize(PHONE_WIDTH, PHONE_HEIGHT);
+
+            testId(joao, "back-to-list").click();
+            Locator list = testId(joao, "customer-conversation-list");
+            assertThat(list).isVisible();
+            assertThat(testId(joao, "chat")).isHidden();
+            assertThat(testId(joao, "new-conversation")).isHidden();
+            joao.page().waitForURL(Pattern.compile(".*/demo/customer$"));
+            assertHeaderFits(joao, "switch-user");
+            assertOnScreen(joao, "new-conversation-open");
+            joao.screenshot("customer-phone-list");
+
+            testId(joao, "customer-conversation-" + JOAOS_ADDRESS).locator("button").click();
+            assertThat(testId(joao, "chat")).hasAttribute("data-conversation-id", String.valueOf(JOAOS_ADDRESS));
+            assertThat(list).isHidden();
+            assertConversationFits(joao, PHONE_WIDTH - 2);
+            testId(joao, "back-to-list").click();
+
+            testId(joao, "new-conversation-open").click();
+            assertThat(testId(joao, "new-conversation-subject")).isVisible();
+            assertThat(list).isHidden();
+            assertHeaderFits(joao, "switch-user");
+            assertOnScreen(joao, "new-conversation-submit");
+            testId(joao, "new-conversation-back").click();
+            assertThat(list).isVisible();
+            assertThat(testId(joao, "new-conversation-subject")).isHidden();
+            joao.assertNoUnexpectedErrors();
+        }
+    }
+
+    @Test
+    void customerPageAtDesktopWidthShowsTheListBesideTheConversationWithoutBack() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage joao = customer(server.port(), JOAOS_ACCOUNT, EN);
+            assertThat(testId(joao, "customer-conversation-list")).isVisible();
+            assertThat(testId(joao, "back-to-list")).isHidden();
+            assertHeaderFits(joao, "switch-user");
+            // Beside the list (280 px).
+            assertConversationFits(joao, WIDTH - 280 - 2);
+            joao.screenshot("customer-desktop");
+            joao.assertNoUnexpectedErrors();
+        }
+    }
+
+    // ------------------------------------------------------------------ 9. the customer's header
+
+    /** An agent may answer without taking the conversation: the customer is no longer "waiting" once one has. */
+    @Test
+    void customerHeaderNamesTheAgentWhoAnsweredAnUnassignedConversation() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage bruno = console(server.port(), BRUNO, EN);
+            BrowserPage joao = customer(server.port(), JOAOS_ADDRESS, EN);
+            Locator joaosHeader = testId(joao, "chat-assignee");
+            assertThat(joaosHeader).hasText("Waiting for an agent");
+
+            openConversation(bruno, JOAOS_ADDRESS);
+            String reply = "Oi, João! Qual é o novo endereço?";
+            testId(bruno, "message-input").fill(reply);
+            testId(bruno, "send-button").click();
+            assertThat(message(joao, reply)).hasAttribute("data-sender-type", "agent");
+            assertThat(joaosHeader).hasText("Answered by Bruno Lima");
+            assertThat(testId(bruno, "chat-assignee")).hasText("Unassigned");
+
+            // The same from what the page loads.
+            joao.page().reload();
+            assertThat(message(joao, reply)).isVisible();
+            assertThat(joaosHeader).hasText("Answered by Bruno Lima");
+            bruno.assertNoUnexpectedErrors();
+            joao.assertNoUnexpectedErrors();
+        }
+    }
+
+    // ------------------------------------------------------------------ 10. token renewal
+
+    /**
+     * The customer page swaps its token for a fresh one before the old one's exp: with the client's
+     * {@code reauthenticate} on the open connection (no new WebSocket), or, with a client that lacks it, by one
+     * reconnect. Either way the server's expiry close (4002) never comes and the conversation keeps delivering
+     * after the old exp. The token that comes with a new conversation is swapped in the same way.
+     */
+    @Test
+    void customerPageRenewsItsTokenBeforeExpAndKeepsItsConversation() {
+        try (TestServer server = demoServer(Map.of())) {
+            BrowserPage ana = console(server.port(), ANA, EN);
+            openConversation(ana, JOAOS_ACCOUNT);
+
+            BrowserPage joao = BROWSERS.newPersonPage(EN, WIDTH, HEIGHT);
+            AtomicInteger sockets = new AtomicInteger();
+            joao.page().onWebSocket(ws -> sockets.incrementAndGet());
+            watchEventsFromStart(joao);
+            joao.page().navigate(base(server.port()) + "/demo/customer");
+            assertThat(testId(joao, "login-contact-" + JOAO)).isVisible();
+            // Signed in earlier with a token that runs out soon: the page renews it about halfway. Long enough for
+            // a loaded machine to open the page well before exp; the server closes a connection at its token's exp.
+            Duration life = Duration.ofSeconds(24);
+            String shortLived = new TokenIssuer(TestServer.SECRET).issue(JOAO, Role.CONTACT, "João Silva",
+                    List.of(JOAOS_ACCOUNT, JOAOS_ADDRESS), life);
+            long oldExpMillis = System.currentTimeMillis() / 1000 * 1000 + life.toMillis();
+            joao.eval("(token) => sessionStorage.setItem(" + js(CONTACT_SESSION_KEY) + ", JSON.stringify({token,"
+                    + " user: {id: " + JOAO + ", name: 'João Silva', role: 'contact'}}))", shortLived);
+            joao.page().navigate(base(server.port()) + "/demo/customer?conversation=" + JOAOS_ACCOUNT);
+            assertThat(testId(joao, "connection")).hasAttribute("data-status", "connected");
+            assertThat(testId(joao, "chat")).hasAttribute("data-conversation-id", String.valueOf(JOAOS_ACCOUNT));
+            awaitSubscribed(joao, JOAOS_ACCOUNT, 1);
+            boolean reauthenticates = (Boolean) joao.eval("typeof window.wsClient.reauthenticate === 'function'");
+
+            String savedToken = "JSON.parse(sessionStorage.getItem(" + js(CONTACT_SESSION_KEY) + ")).token";
+            joao.waitFor(savedToken + " !== " + js(shortLived), "a renewed token");
+            joao.waitFor(eventsSince(0) + ".filter((e) => e.event === 'authenticated').length >= 2",
+                    "the server's authenticated for the fresh token");
+
+            // Past the old exp, when the server would have closed a connection still on the old token (4002), and
+            // the client would have opened another WebSocket.
+            joao.page().waitForTimeout(Math.max(0, oldExpMillis + 1500 - System.currentTimeMillis()));
+            assertThat(testId(joao, "connection")).hasAttribute("data-status", "connected");
+            assertEquals(reauthenticates ? 1 : 2, sockets.get(), "WebSockets opened (reauthenticate: "
+                    + reauthenticates + ")");
+            String reply = "Ainda por aqui, João?";
+            testId(ana, "message-input").fill(reply);
+            testId(ana, "send-button").click();
+            assertThat(message(joao, reply)).hasAttribute("data-sender-type", "agent");
+            assertEquals(reauthenticates ? 1 : 2, sockets.get(), "WebSockets opened");
+
+            // A new conversation comes with a token that names it, swapped in the same way before subscribing.
+            testId(joao, "new-conversation-open").click();
+            testId(joao, "new-conversation-subject").fill("Nota fiscal");
+            testId(joao, "new-conversation-content").fill("Podem reenviar a nota fiscal do pedido?");
+            testId(joao, "new-conversation-submit").click();
+            joao.page().waitForURL(Pattern.compile(".*/demo/customer\\?conversation=\\d+$"));
+            Matcher id = Pattern.compile("conversation=(\\d+)").matcher(joao.page().url());
+            assertTrue(id.find(), joao.page().url());
+            awaitSubscribed(joao, Long.parseLong(id.group(1)), 1);
+            assertThat(testId(joao, "connection")).hasAttribute("data-status", "connected");
+            assertEquals(reauthenticates ? 1 : 3, sockets.get(), "WebSockets opened");
+            ana.assertNoUnexpectedErrors();
+            joao.assertNoUnexpectedErrors();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** An in-process server with the demo on, on a fresh database. */
@@ -553,7 +790,11 @@ class ConsoleBrowserIT {
 
     /** An agent's console in a browser context of their own, signed in through the demo's picker. */
     private static BrowserPage console(int port, long agent, String locale) {
-        BrowserPage page = BROWSERS.newPersonPage(locale, WIDTH, HEIGHT);
+        return console(port, agent, locale, WIDTH, HEIGHT);
+    }
+
+    private static BrowserPage console(int port, long agent, String locale, int width, int height) {
+        BrowserPage page = BROWSERS.newPersonPage(locale, width, height);
         page.page().navigate(base(port) + "/");
         testId(page, "login-agent-" + agent).click();
         assertThat(testId(page, "connection")).hasAttribute("data-status", "connected");
@@ -564,7 +805,11 @@ class ConsoleBrowserIT {
 
     /** The customer page on a conversation's link: it signs in as that conversation's contact. */
     private static BrowserPage customer(int port, long conversation, String locale) {
-        BrowserPage page = BROWSERS.newPersonPage(locale, WIDTH, HEIGHT);
+        return customer(port, conversation, locale, WIDTH, HEIGHT);
+    }
+
+    private static BrowserPage customer(int port, long conversation, String locale, int width, int height) {
+        BrowserPage page = BROWSERS.newPersonPage(locale, width, height);
         watchEventsFromStart(page);
         page.page().navigate(base(port) + "/demo/customer?conversation=" + conversation);
         assertThat(testId(page, "connection")).hasAttribute("data-status", "connected");
@@ -612,6 +857,74 @@ class ConsoleBrowserIT {
     private static void awaitSubscribed(BrowserPage page, long conversation, int times) {
         page.waitFor(eventsSince(0) + ".filter((e) => e.event === 'subscribed' && e.data.conversation_id === "
                 + conversation + ").length >= " + times, times + " subscribed frames for conversation " + conversation);
+    }
+
+    /**
+     * The page fits its viewport's width (nothing scrolls sideways), its header's parts do not overlap (the
+     * connection's status text is whole and clear of the events button, the brand and the user's part), and
+     * {@code lastButton} (Sign out, Switch) is on screen.
+     */
+    private static void assertHeaderFits(BrowserPage page, String lastButton) {
+        @SuppressWarnings("unchecked")
+        Map<String, Number> widths = (Map<String, Number>) page.eval("() => ({scroll:"
+                + " document.documentElement.scrollWidth, client: document.documentElement.clientWidth,"
+                + " bodyScroll: document.body.scrollWidth})");
+        int client = widths.get("client").intValue();
+        assertTrue(widths.get("scroll").intValue() <= client && widths.get("bodyScroll").intValue() <= client,
+                "the page scrolls sideways: " + widths);
+        assertOnScreen(page, lastButton);
+
+        Locator status = testId(page, "status-text");
+        assertThat(status).isVisible();
+        assertEquals(Boolean.TRUE, status.evaluate("(e) => e.scrollWidth <= e.clientWidth"),
+                "the status text is cut: " + status.textContent());
+        BoundingBox statusBox = status.boundingBox();
+        for (Locator other : List.of(testId(page, "debug-toggle"), testId(page, "me"),
+                page.page().locator(".topbar .brand"))) {
+            BoundingBox box = other.boundingBox();
+            assertTrue(!overlap(statusBox, box), "the status text " + describe(statusBox) + " overlaps "
+                    + other + " " + describe(box));
+        }
+        BoundingBox events = testId(page, "debug-toggle").boundingBox();
+        BoundingBox me = testId(page, "me").boundingBox();
+        assertTrue(!overlap(events, me), "the events button overlaps the user's part");
+    }
+
+    /**
+     * The open conversation is readable: its subject is not squeezed into a column (one letter per line), its
+     * message thread is at least {@code minThreadWidth} wide, and the composer's button is on screen.
+     */
+    private static void assertConversationFits(BrowserPage page, int minThreadWidth) {
+        Locator subject = testId(page, "chat-subject");
+        assertThat(subject).isVisible();
+        BoundingBox box = subject.boundingBox();
+        double lineHeight = ((Number) subject.evaluate("(e) => parseFloat(getComputedStyle(e).lineHeight)"))
+                .doubleValue();
+        assertTrue(box.width >= 150, "the subject is squeezed: " + describe(box));
+        assertTrue(box.height <= 2 * lineHeight + 1, "the subject takes more than two lines: " + describe(box));
+        BoundingBox thread = testId(page, "message-list").boundingBox();
+        assertTrue(thread.width >= minThreadWidth, "the thread is " + thread.width + " px wide, expected at least "
+                + minThreadWidth);
+        assertOnScreen(page, "send-button");
+    }
+
+    /** The element is visible and wholly inside the viewport. */
+    private static void assertOnScreen(BrowserPage page, String testId) {
+        Locator element = testId(page, testId);
+        assertThat(element).isVisible();
+        BoundingBox box = element.boundingBox();
+        ViewportSize viewport = page.page().viewportSize();
+        assertTrue(box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width
+                && box.y + box.height <= viewport.height, testId + " is off screen: " + describe(box) + " in "
+                + viewport.width + "x" + viewport.height);
+    }
+
+    private static boolean overlap(BoundingBox a, BoundingBox b) {
+        return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    }
+
+    private static String describe(BoundingBox box) {
+        return String.format("[x %.0f, y %.0f, %.0fx%.0f]", box.x, box.y, box.width, box.height);
     }
 
     private static Locator testId(BrowserPage page, String id) {
