@@ -97,7 +97,8 @@ public final class Switchboard implements AutoCloseable {
     private static Switchboard start(Config requested, Deque<AutoCloseable> resources) throws Exception {
         Config config = requested;
         if (config.database().embedded()) {
-            EmbeddedDatabase embedded = EmbeddedDatabase.start(config.database().dataDir());
+            EmbeddedDatabase embedded = EmbeddedDatabase.start(config.database().dataDir(),
+                    config.database().embeddedPort());
             resources.push(embedded);
             String secret = config.jwt().secret();
             if (secret == null) {
