@@ -9,6 +9,7 @@ import dev.switchboard.config.Durations;
 import dev.switchboard.protocol.PositiveId;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * {@code switchboard token --user 123 --role agent --ttl 1h}: mints an HS256 token with the node's secret, for
  * operators trying the server out and for scripts. With no {@code JWT_SECRET} and no {@code DATABASE_URL} it uses
- * the embedded default's development secret, exactly as the server would.
+ * the embedded default's development secret that the server keeps in {@code DATA_DIR}, and refuses when there is
+ * none rather than sign with a secret the server does not know.
  */
 public final class TokenCommand {
     /** Longest lifetime minted: far beyond any sane token, and well inside what an expiry date can represent. */
@@ -80,13 +82,25 @@ public final class TokenCommand {
 
         String secret;
         try {
+            // The server's own reading of the environment, so DATA_DIR and its default resolve as the server's do.
             Config config = Config.fromEnvironment(env);
             secret = config.jwt().secret();
             if (secret == null && config.database().embedded()) {
-                secret = DevSecret.loadOrCreate(config.database().dataDir());
+                // Never create one here: a fresh secret signs tokens the running server refuses.
+                secret = DevSecret.find(config.database().dataDir()).orElse(null);
+                if (secret == null) {
+                    err.println("switchboard token: no JWT secret found: JWT_SECRET is not set and "
+                            + "there is no secret in " + DevSecret.file(config.database().dataDir()) + ". Start the server"
+                            + " once to create it, then run token from the same folder (or with the same DATA_DIR"
+                            + " or JWT_SECRET as the server)");
+                    return 2;
+                }
             }
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("switchboard token: invalid configuration: " + p));
+            return 2;
+        } catch (UncheckedIOException e) {
+            err.println("switchboard token: " + e.getMessage() + ": " + e.getCause().getMessage());
             return 2;
         }
         if (secret == null) {

@@ -1,5 +1,6 @@
 package dev.switchboard.cli;
 
+import dev.switchboard.auth.DevSecret;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.Role;
 import dev.switchboard.auth.TokenRejectedException;
@@ -14,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -233,26 +233,36 @@ class TokenCommandTest {
     }
 
     @Test
-    void embeddedModeCreatesAndReusesTheDevSecret() throws Exception {
-        Path nested = dataDir.resolve("not-yet").resolve("there");
-        Map<String, String> env = Map.of("DATA_DIR", nested.toString());
-        String first = run(env, "--user", "5", "--role", "agent").token();
-        Path file = nested.resolve("jwt-secret");
-        assertTrue(Files.isRegularFile(file), "dev secret kept in DATA_DIR");
-        String secret = Files.readString(file).trim();
-        assertTrue(secret.length() >= 32, "a usable HS256 secret");
+    void embeddedModeSignsWithTheSecretTheServerKeptInDataDir() throws Exception {
+        String secret = DevSecret.loadOrCreate(dataDir);
+        Path file = dataDir.resolve("jwt-secret");
+        String first = run(env(), "--user", "5", "--role", "agent").token();
         assertEquals(5, verify(secret, first).userId());
-        try {
-            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
-                    "only the owner may read the secret");
-        } catch (UnsupportedOperationException notPosix) {
-            // not a POSIX file system
-        }
-
-        String second = run(env, "--user", "6", "--role", "admin").token();
-        assertEquals(secret, Files.readString(file).trim(), "the secret is reused, not regenerated");
+        String second = run(env(), "--user", "6", "--role", "admin").token();
         assertEquals(6, verify(secret, second).userId());
-        assertEquals(5, verify(secret, first).userId(), "earlier tokens stay valid");
+        assertEquals(secret, Files.readString(file).trim(), "the server's secret is left as it was");
+    }
+
+    @Test
+    void embeddedModeRefusesRatherThanCreateASecretTheServerDoesNotKnow() {
+        Path elsewhere = dataDir.resolve("not-the-server's");
+        Run run = run(Map.of("DATA_DIR", elsewhere.toString()), "--user", "5", "--role", "agent");
+        assertEquals(2, run.status(), run.err());
+        assertEquals("", run.out(), "no token on stdout");
+        String line = firstLine(run);
+        assertTrue(line.startsWith("switchboard token: no JWT secret found"), run.err());
+        assertTrue(line.contains(elsewhere.resolve("jwt-secret").toString()), "names where it looked: " + line);
+        assertTrue(line.contains("JWT_SECRET"), line);
+        assertFalse(Files.exists(elsewhere), "creates nothing: " + elsewhere);
+    }
+
+    @Test
+    void embeddedModeRefusesAShortSecretFileRatherThanReplaceIt() throws Exception {
+        Files.writeString(dataDir.resolve("jwt-secret"), "too-short\n");
+        Run run = run(env(), "--user", "5", "--role", "agent");
+        assertEquals(2, run.status(), run.err());
+        assertTrue(firstLine(run).startsWith("switchboard token: no JWT secret found"), run.err());
+        assertEquals("too-short\n", Files.readString(dataDir.resolve("jwt-secret")));
     }
 
     @Test
