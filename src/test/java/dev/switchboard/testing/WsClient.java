@@ -36,8 +36,8 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(URI uri, Map<String, String> headers) {
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(PATIENCE);
+    private WsClient(HttpClient http, URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(PATIENCE);
         headers.forEach(builder::header);
         this.socket = builder.buildAsync(uri, new Listener()).join();
     }
@@ -49,7 +49,12 @@ public final class WsClient implements AutoCloseable {
 
     /** Opens a connection with extra handshake headers (e.g. {@code Origin}). */
     public static WsClient connect(URI uri, Map<String, String> headers) {
-        return new WsClient(uri, headers);
+        return new WsClient(HTTP, uri, headers);
+    }
+
+    /** Opens a connection through {@code http}: one that trusts a test certificate, for {@code wss://}. */
+    public static WsClient connect(HttpClient http, URI uri) {
+        return new WsClient(http, uri, Map.of());
     }
 
     /** Sends a text frame as is. */
