@@ -88,7 +88,10 @@ class DeploymentIT {
     private static Path root;
     private static Path nginxConf;
     private static Path supervisorConf;
+    private static DatabaseUrl database;
     private static String databaseName;
+    private static boolean asRoot;
+    private static String nodeUser;
     private static int tlsPort;
     private static int[] nodePorts;
     private static HttpClient https;
@@ -114,6 +117,9 @@ class DeploymentIT {
         root = Files.createTempDirectory("switchboard-deploy-");
         // The nodes run as user switchboard: it must be able to walk to the jar and the env file.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String user = System.getProperty("user.name");
+        asRoot = "root".equals(user);
+        nodeUser = asRoot ? "switchboard" : user;
         Path certificate = root.resolve("cert.pem");
         Path key = root.resolve("key.pem");
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
@@ -127,14 +133,12 @@ class DeploymentIT {
         int httpPort = ServerProcess.freePort();
         nginxConf = writeNginxConfig(certificate, key, httpPort);
 
-        DatabaseUrl database = TestDatabases.createDatabase();
+        database = TestDatabases.createDatabase();
         databaseName = TestDatabases.databaseName(database);
-        String user = System.getProperty("user.name");
-        boolean asRoot = "root".equals(user);
         if (asRoot) {
             ensureSwitchboardUser();
         }
-        supervisorConf = writeSupervisorConfig(asRoot ? "switchboard" : user, asRoot, database);
+        supervisorConf = writeSupervisorConfig(root, nodeUser, asRoot, true);
 
         // nginx first (it only needs its config); the nodes then start under supervisord, as on a real machine.
         nginx = start(List.of(nginxBinary.get().toString(), "-p", root.resolve("nginx").toString(),
@@ -200,10 +204,8 @@ class DeploymentIT {
         String status = supervisorctl("status");
         assertTrue(status.matches("(?s).*switchboard:switchboard-1\\s+RUNNING.*"), status);
         assertTrue(status.matches("(?s).*switchboard:switchboard-2\\s+RUNNING.*"), status);
-        String expectedUser = "root".equals(System.getProperty("user.name"))
-                ? "switchboard" : System.getProperty("user.name");
         for (ProcessHandle node : nodePids) {
-            assertEquals(Optional.of(expectedUser), node.info().user(), "node " + node.pid() + " runs as");
+            assertEquals(Optional.of(nodeUser), node.info().user(), "node " + node.pid() + " runs as");
             assertTrue(node.info().command().orElse("").endsWith("java"),
                     "supervisor's SIGTERM reaches the JVM itself, not a shell: " + node.info());
         }
@@ -253,6 +255,35 @@ class DeploymentIT {
         String again = notifyNewMessage("node 1 is back");
         for (WsClient client : concat(List.of(back), concat(reconnected, onNode2))) {
             assertEquals(again, content(client.await("new_message")), "every client on either node gets it");
+        }
+    }
+
+    /** Why README gives the env file to group switchboard: the old advice, root's alone, leaves both nodes FATAL. */
+    @Test
+    @Order(4)
+    void anEnvFileOnlyRootCanReadLeavesBothNodesFatal() throws Exception {
+        Assumptions.assumeTrue(asRoot, "only as root can the test make a file the nodes' user cannot read");
+        Path base = Files.createDirectories(root.resolve("root-only"));
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path config = writeSupervisorConfig(base, nodeUser, true, false);
+        ProcessBuilder builder = new ProcessBuilder(program("supervisord").orElseThrow().toString(), "-n",
+                "-c", config.toString());
+        builder.redirectErrorStream(true).redirectOutput(base.resolve("supervisord.out").toFile());
+        Process supervisor = builder.start();
+        started.add(supervisor);
+        try {
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            String status = "";
+            while (System.nanoTime() < deadline && status.split("FATAL", -1).length - 1 < 2) {
+                Thread.sleep(500);
+                status = supervisorctl(config, "status");
+            }
+            assertTrue(status.matches("(?s).*switchboard:switchboard-1\\s+FATAL.*")
+                    && status.matches("(?s).*switchboard:switchboard-2\\s+FATAL.*"), status);
+            assertTrue(Files.readString(base.resolve("log/switchboard/switchboard-1.log"))
+                    .contains("Permission denied"), "the node's log says why");
+        } finally {
+            supervisorctl(config, "shutdown");
         }
     }
 
@@ -332,13 +363,20 @@ class DeploymentIT {
         return main;
     }
 
-    private static Path writeSupervisorConfig(String user, boolean asRoot, DatabaseUrl database) throws Exception {
-        Path opt = Files.createDirectories(root.resolve("opt/switchboard"));
-        Path logs = Files.createDirectories(root.resolve("log/switchboard"));
-        Path etc = Files.createDirectories(root.resolve("etc/switchboard"));
-        Files.setPosixFilePermissions(root.resolve("opt"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    /**
+     * Lays out README's folders under {@code base} and the shipped program section pointing at them.
+     *
+     * @param envReadableByNodes README's env file (group switchboard, mode 640) when true; root's alone (mode 600,
+     *                           the old advice) when false
+     */
+    private static Path writeSupervisorConfig(Path base, String user, boolean asRoot, boolean envReadableByNodes)
+            throws Exception {
+        Path opt = Files.createDirectories(base.resolve("opt/switchboard"));
+        Path logs = Files.createDirectories(base.resolve("log/switchboard"));
+        Path etc = Files.createDirectories(base.resolve("etc/switchboard"));
+        Files.setPosixFilePermissions(base.resolve("opt"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(opt, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(root.resolve("etc"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(base.resolve("etc"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = opt.resolve("switchboard.jar");
         Files.copy(ServerProcess.jar(), jar, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
@@ -350,12 +388,15 @@ class DeploymentIT {
                 + "JWT_SECRET=" + TestServer.SECRET + "\n");
         // README's modes: the folder root:switchboard 750, the file root:switchboard 640.
         Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-x---"));
-        Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-r-----"));
+        Files.setPosixFilePermissions(env, PosixFilePermissions.fromString(envReadableByNodes ? "rw-r-----"
+                : "rw-------"));
         if (asRoot) {
             GroupPrincipal group = env.getFileSystem().getUserPrincipalLookupService()
                     .lookupPrincipalByGroupName("switchboard");
             Files.getFileAttributeView(etc, PosixFileAttributeView.class).setGroup(group);
-            Files.getFileAttributeView(env, PosixFileAttributeView.class).setGroup(group);
+            if (envReadableByNodes) {
+                Files.getFileAttributeView(env, PosixFileAttributeView.class).setGroup(group);
+            }
         }
 
         String program = Files.readString(SHIPPED_SUPERVISOR);
@@ -366,7 +407,7 @@ class DeploymentIT {
         program = replaceOnce(program, "PORT=\"808%(process_num)d\"",
                 "PORT=\"" + nodePorts[0] / 10 + "%(process_num)d\"");
         program = replaceOnce(program, "user=switchboard\n", "user=" + user + "\n");
-        Path conf = root.resolve("supervisor");
+        Path conf = base.resolve("supervisor");
         Files.createDirectories(conf.resolve("conf.d"));
         Files.writeString(conf.resolve("conf.d/switchboard.conf"), program);
         Path main = conf.resolve("supervisord.conf");
@@ -375,7 +416,7 @@ class DeploymentIT {
                 "file=" + conf.resolve("supervisor.sock"),
                 "chmod=0700",
                 "[supervisord]",
-                "logfile=" + root.resolve("supervisord.log"),
+                "logfile=" + base.resolve("supervisord.log"),
                 "pidfile=" + conf.resolve("supervisord.pid"),
                 "childlogdir=" + conf,
                 "[rpcinterface:supervisor]",
@@ -483,7 +524,11 @@ class DeploymentIT {
     }
 
     private static String supervisorctl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("supervisorctl", "-c", supervisorConf.toString()));
+        return supervisorctl(supervisorConf, args);
+    }
+
+    private static String supervisorctl(Path config, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("supervisorctl", "-c", config.toString()));
         command.addAll(List.of(args));
         // supervisorctl's exit status is not a success flag on older versions: callers check what it printed.
         return runFor(command, PATIENCE, true).output();
