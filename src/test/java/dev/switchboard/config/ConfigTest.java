@@ -101,6 +101,13 @@ class ConfigTest {
     }
 
     @Test
+    void embeddedDatabasePortIsFixedByDefaultAndZeroMeansAnyFreePort() {
+        assertEquals(25432, Config.fromEnvironment(Map.of()).database().embeddedPort());
+        assertEquals(15433, Config.fromEnvironment(env("EMBEDDED_DB_PORT", "15433")).database().embeddedPort());
+        assertEquals(0, Config.fromEnvironment(env("EMBEDDED_DB_PORT", "0")).database().embeddedPort());
+    }
+
+    @Test
     void blankValuesMeanDefault() {
         Config c = Config.fromEnvironment(env("PORT", "  ", "HOST", "", "DATABASE_URL", " "));
         assertEquals(8080, c.listen().port());
@@ -198,6 +205,8 @@ class ConfigTest {
             "PORT|70000",
             "PORT|-1",
             "PORT|99999999999",
+            "EMBEDDED_DB_PORT|65536",
+            "EMBEDDED_DB_PORT|five",
             "HOST|not a host!!",
             "NODE_ID|node one",
             "NODE_ID|ünïcode",
