@@ -95,7 +95,6 @@ class DeploymentIT {
     private static int tlsPort;
     private static int[] nodePorts;
     private static HttpClient https;
-    private static Process nginx;
     private static Process supervisord;
     private static final List<Process> started = new ArrayList<>();
     private static final List<ProcessHandle> nodePids = new ArrayList<>();
@@ -141,7 +140,7 @@ class DeploymentIT {
         supervisorConf = writeSupervisorConfig(root, nodeUser, asRoot, true);
 
         // nginx first (it only needs its config); the nodes then start under supervisord, as on a real machine.
-        nginx = start(List.of(nginxBinary.get().toString(), "-p", root.resolve("nginx").toString(),
+        start(List.of(nginxBinary.get().toString(), "-p", root.resolve("nginx").toString(),
                 "-e", root.resolve("nginx/error.log").toString(), "-c", nginxConf.toString(), "-g", "daemon off;"),
                 root.resolve("nginx/stdout.log"));
         ProcessBuilder supervisor = new ProcessBuilder(supervisordBinary.get().toString(), "-n",
