@@ -89,10 +89,10 @@ public final class TokenCommand {
                 // Never create one here: a fresh secret signs tokens the running server refuses.
                 secret = DevSecret.find(config.database().dataDir()).orElse(null);
                 if (secret == null) {
-                    err.println("switchboard token: no JWT secret found: JWT_SECRET is not set and "
-                            + "there is no secret in " + DevSecret.file(config.database().dataDir()) + ". Start the server"
-                            + " once to create it, then run token from the same folder (or with the same DATA_DIR"
-                            + " or JWT_SECRET as the server)");
+                    err.println("switchboard token: no JWT secret found: JWT_SECRET is not set and there is no"
+                            + " secret in " + DevSecret.file(config.database().dataDir()) + ". Start the server once"
+                            + " to create it, then run token from the same folder (or with the same DATA_DIR or"
+                            + " JWT_SECRET as the server)");
                     return 2;
                 }
             }

@@ -431,8 +431,8 @@ class DeploymentIT {
     /** README's step, for a CI machine that has never run Switchboard. */
     private static void ensureSwitchboardUser() throws Exception {
         if (runFor(List.of("id", "switchboard"), Duration.ofSeconds(10), true).status() != 0) {
-            run(List.of(program("useradd").orElseThrow().toString(), "--system", "--home-dir", "/opt/switchboard", "--shell", "/usr/sbin/nologin",
-                    "switchboard"));
+            run(List.of(program("useradd").orElseThrow().toString(), "--system", "--home-dir", "/opt/switchboard",
+                    "--shell", "/usr/sbin/nologin", "switchboard"));
         }
     }
 
