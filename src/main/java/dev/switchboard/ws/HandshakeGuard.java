@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -219,7 +220,12 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             t.connection.closeSilently();
             return;
         }
-        timer.schedule(() -> expire(t, generation), timeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            timer.schedule(() -> expire(t, generation), timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The node is stopping: nothing new is waited for.
+            t.connection.closeSilently();
+        }
     }
 
     private void expire(Tracked t, long generation) {
