@@ -169,7 +169,7 @@ public final class Switchboard implements AutoCloseable {
         }
 
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
-                config.limits().maxConnections());
+                config.limits().maxConnections(), config.timeouts().handshake());
         container.register(WebSocketEndpoint.config(services));
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
                 new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers);

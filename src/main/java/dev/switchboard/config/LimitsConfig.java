@@ -10,7 +10,8 @@ import java.util.List;
  *                           many at once) and it is disconnected with 1013
  * @param rateLimitPerSecond client messages per second allowed per connection (sustained)
  * @param rateLimitBurst     client messages allowed in a burst above the sustained rate
- * @param maxConnections     open WebSocket connections allowed on this node
+ * @param maxConnections     connections allowed on this node: open WebSockets, and connections still upgrading or
+ *                           waiting for their request headers; a WebSocket upgrade beyond it is refused with 503
  */
 public record LimitsConfig(int maxFrameBytes, int sendQueueLimit, int rateLimitPerSecond, int rateLimitBurst,
                            int maxConnections) {
@@ -24,7 +25,8 @@ public record LimitsConfig(int maxFrameBytes, int sendQueueLimit, int rateLimitP
     static final Setting RATE_LIMIT_BURST = Setting.of("RATE_LIMIT_BURST", "40",
             "client messages per connection allowed in a burst above the sustained rate");
     static final Setting MAX_CONNECTIONS = Setting.of("MAX_CONNECTIONS", "10000",
-            "open WebSocket connections per node");
+            "connections per node: open WebSockets plus those still upgrading or sending their request headers;"
+                    + " an upgrade over it gets HTTP 503");
 
     /** Every variable this group reads, in the order the help table lists them. */
     public static final List<Setting> SETTINGS = List.of(MAX_FRAME_BYTES, SEND_QUEUE_LIMIT, RATE_LIMIT_PER_SECOND,

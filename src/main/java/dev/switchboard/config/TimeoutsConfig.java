@@ -14,9 +14,12 @@ import java.util.List;
  *                      {@code pingInterval}
  * @param slowConsumer  how long a client may stay more than the send queue limit behind
  * @param shutdown      how long SIGTERM may take before the process exits anyway
+ * @param handshake     how long a connection may take to send its request headers (for the WebSocket upgrade or
+ *                      any HTTP request); also how long an idle kept-alive HTTP connection is kept
  */
 public record TimeoutsConfig(Duration auth, Duration typing, Duration presenceGrace, Duration pingInterval,
-                             Duration idle, Duration slowConsumer, Duration shutdown) {
+                             Duration idle, Duration slowConsumer, Duration shutdown,
+                             Duration handshake) {
     static final Setting AUTH_TIMEOUT = Setting.of("AUTH_TIMEOUT", "10s", "time allowed before auth");
     static final Setting TYPING_TIMEOUT = Setting.of("TYPING_TIMEOUT", "6s",
             "when an unrefreshed typing indicator is ended");
@@ -30,10 +33,13 @@ public record TimeoutsConfig(Duration auth, Duration typing, Duration presenceGr
             "how long a client may stay more than SEND_QUEUE_LIMIT frames behind");
     static final Setting SHUTDOWN_TIMEOUT = Setting.of("SHUTDOWN_TIMEOUT", "8s",
             "the longest a graceful stop may take before the process exits anyway");
+    static final Setting HANDSHAKE_TIMEOUT = Setting.of("HANDSHAKE_TIMEOUT", "10s",
+            "time a new connection has to send its complete request headers (a WebSocket upgrade or HTTP); slower"
+                    + " ones, and kept-alive HTTP connections idle that long, are closed");
 
     /** Every variable this group reads, in the order the help table lists them. */
     public static final List<Setting> SETTINGS = List.of(AUTH_TIMEOUT, TYPING_TIMEOUT, PRESENCE_GRACE,
-            PING_INTERVAL, IDLE_TIMEOUT, SLOW_CONSUMER_TIMEOUT, SHUTDOWN_TIMEOUT);
+            PING_INTERVAL, IDLE_TIMEOUT, SLOW_CONSUMER_TIMEOUT, SHUTDOWN_TIMEOUT, HANDSHAKE_TIMEOUT);
 
     static TimeoutsConfig from(EnvReader r) {
         Duration auth = r.duration(AUTH_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
@@ -47,6 +53,7 @@ public record TimeoutsConfig(Duration auth, Duration typing, Duration presenceGr
         }
         Duration slowConsumer = r.duration(SLOW_CONSUMER_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10));
         Duration shutdown = r.duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(5));
-        return new TimeoutsConfig(auth, typing, presenceGrace, pingInterval, idle, slowConsumer, shutdown);
+        Duration handshake = r.duration(HANDSHAKE_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
+        return new TimeoutsConfig(auth, typing, presenceGrace, pingInterval, idle, slowConsumer, shutdown, handshake);
     }
 }

@@ -61,10 +61,12 @@ public final class WebServer {
                 .build();
         listener.setTransport(transport);
         // WebSocket connections live for hours; their liveness is the heartbeat's job, not an HTTP idle timeout.
+        // Idle kept-alive HTTP connections are closed by the handshake guard after HANDSHAKE_TIMEOUT instead.
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
-        // Order matters: each add-on inserts itself just before the HTTP handler filter, so the origin check,
-        // registered first, ends up ahead of Tyrus.
+        // Order matters: each add-on inserts itself just before the HTTP handler filter, so the origin check and
+        // the handshake guard, registered first, end up ahead of Tyrus.
         listener.registerAddOn(new OriginCheckAddOn(origins));
+        listener.registerAddOn(container.handshakeGuard());
         listener.registerAddOn(new WebSocketAddOn(container, "/"));
         server.addListener(listener);
 

@@ -1,7 +1,5 @@
 package dev.switchboard.ws;
 
-import org.glassfish.grizzly.EmptyCompletionHandler;
-import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
@@ -9,16 +7,12 @@ import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
-import org.glassfish.grizzly.memory.Buffers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Refuses WebSocket upgrades from origins the {@link OriginPolicy} does not allow, with a plain 403, before Tyrus
@@ -59,28 +53,7 @@ public final class OriginCheckAddOn implements AddOn {
                 return ctx.getInvokeAction();
             }
             log.info("Refused WebSocket upgrade from origin {}", origin);
-            HttpResponsePacket response = request.getResponse();
-            response.setStatus(HttpStatus.FORBIDDEN_403);
-            response.setContentType("text/plain; charset=utf-8");
-            response.setHeader("Connection", "close");
-            byte[] body = "origin not allowed\n".getBytes(StandardCharsets.UTF_8);
-            response.setContentLength(body.length);
-            HttpContent content = HttpContent.builder(response)
-                    .content(Buffers.wrap(ctx.getMemoryManager(), body))
-                    .last(true)
-                    .build();
-            ctx.write(content, new EmptyCompletionHandler<WriteResult>() {
-                @Override
-                public void completed(WriteResult result) {
-                    ctx.getConnection().closeSilently();
-                }
-
-                @Override
-                public void failed(Throwable throwable) {
-                    ctx.getConnection().closeSilently();
-                }
-            });
-            return ctx.getStopAction();
+            return HttpRefusal.refuse(ctx, request, HttpStatus.FORBIDDEN_403, "origin not allowed");
         }
     }
 }

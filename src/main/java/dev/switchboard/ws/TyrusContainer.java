@@ -14,20 +14,39 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 public final class TyrusContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;
     private final WebSocketEngine guardedEngine;
+    private final HandshakeGuard handshakeGuard;
 
     /**
-     * @param maxFrameBytes  largest client frame or reassembled message; larger ones are closed with 1009
-     * @param maxConnections open WebSocket sessions allowed on this node
+     * @param maxFrameBytes    largest client frame or reassembled message; larger ones are closed with 1009
+     * @param maxConnections   connections allowed on this node: open WebSockets, and those still upgrading or
+     *                         waiting for request headers; upgrades beyond it are refused with HTTP 503
+     * @param handshakeTimeout how long a connection may take to send its request headers
      */
-    public TyrusContainer(int maxFrameBytes, int maxConnections) {
+    public TyrusContainer(int maxFrameBytes, int maxConnections, java.time.Duration handshakeTimeout) {
         super((java.util.Set<Class<?>>) null);
         // FrameSizeGuard keeps every frame within maxFrameBytes, but Tyrus's buffer holds an unfinished frame plus
         // a whole socket read, so it needs headroom beyond one frame or legitimate large frames would overflow it.
         this.engine = TyrusWebSocketEngine.builder(this)
                 .incomingBufferSize(maxFrameBytes + 4 * 1024 * 1024)
-                .maxSessionsPerApp(maxConnections)
                 .build();
         this.guardedEngine = new FrameSizeGuard(engine, maxFrameBytes);
+        // The connection limit is enforced at the handshake (HTTP 503) rather than by Tyrus's session limit, which
+        // upgrades first and then closes with 1013.
+        this.handshakeGuard = new HandshakeGuard(maxConnections, handshakeTimeout);
+    }
+
+    /**
+     * The add-on that times handshakes, validates {@code Sec-WebSocket-Key} and enforces the connection limit; the
+     * listener registers it before Tyrus's own add-on.
+     */
+    public HandshakeGuard handshakeGuard() {
+        return handshakeGuard;
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        handshakeGuard.close();
     }
 
     @Override
