@@ -15,19 +15,16 @@ import dev.switchboard.http.HealthProbe;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
-import dev.switchboard.notifier.EventDispatcher;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
-import dev.switchboard.presence.PresenceTracker;
-import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.CloseCodes;
-import dev.switchboard.protocol.MessageDecoder;
-import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
-import dev.switchboard.ws.SessionServices;
+import dev.switchboard.time.ExecutorScheduler;
+import dev.switchboard.time.TimeSource;
+import dev.switchboard.ws.RealtimeCore;
 import dev.switchboard.ws.TyrusContainer;
 import dev.switchboard.ws.WebSocketEndpoint;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -36,14 +33,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import javax.sql.DataSource;
-import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Switchboard node, wired from a {@link Config}. {@code Main} starts one for the command line; tests
@@ -114,28 +113,22 @@ public final class Switchboard implements AutoCloseable {
         Database.migrate(pool);
 
         ObjectMapper mapper = new ObjectMapper();
-        ServerFrames frames = new ServerFrames(mapper);
         ScheduledExecutorService timers = scheduler("switchboard-timers");
         resources.push(timers::shutdownNow);
         ScheduledExecutorService maintenance = scheduler("switchboard-maintenance");
         resources.push(maintenance::shutdownNow);
+        ExecutorService writers = writers();
+        resources.push(writers::shutdownNow);
 
-        ConversationRegistry registry = new ConversationRegistry();
-        PresenceTracker presence = new PresenceTracker(registry, frames, timers, config.presenceGrace());
-        TypingTracker typing = new TypingTracker(registry, frames, timers, config.typingTimeout());
         TokenVerifier verifier = new TokenVerifier(config.jwtSecret(),
                 config.jwtPublicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwtPublicKeyPem()));
-        OpenSessions sessions = new OpenSessions();
-        SessionServices services = new SessionServices(config.nodeId(), verifier, new MessageDecoder(mapper),
-                frames, registry, presence, typing, sessions, timers, Clock.systemUTC(), config.authTimeout(),
-                config.sendQueueLimit(), config.slowConsumerTimeout(), config.rateLimitPerSecond(),
-                config.rateLimitBurst(),
-                config.maxFrameBytes());
+        RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
+                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers);
 
+        // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
         EventListener listener = new EventListener(
-                () -> Database.openListenerConnection(db.database(), db.nodeId()),
-                new EventDispatcher(registry, presence, typing, frames, mapper));
+                () -> Database.openListenerConnection(db.database(), db.nodeId()), core.dispatcher());
         listener.start();
         resources.push(listener);
 
@@ -144,9 +137,10 @@ public final class Switchboard implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(probe::check, 2, 2, TimeUnit.SECONDS);
         EventPruner pruner = new EventPruner(pool, config.eventRetention());
         maintenance.scheduleWithFixedDelay(pruner::prune, 1, 10, TimeUnit.MINUTES);
-        long idleNanos = config.idleTimeout().toNanos();
-        timers.scheduleAtFixedRate(() -> sessions.heartbeat(System.nanoTime(), idleNanos),
+        timers.scheduleAtFixedRate(core::heartbeat,
                 config.pingInterval().toMillis(), config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+        OpenSessions sessions = core.sessions();
+        ConversationRegistry registry = core.registry();
 
         Notifier notifier = new Notifier(mapper);
         TokenIssuer issuer = config.jwtSecret() == null ? null : new TokenIssuer(config.jwtSecret());
@@ -165,7 +159,7 @@ public final class Switchboard implements AutoCloseable {
         }
 
         TyrusContainer container = new TyrusContainer(config.maxFrameBytes(), config.maxConnections());
-        container.register(WebSocketEndpoint.config(services));
+        container.register(WebSocketEndpoint.config(core));
         WebServer web = WebServer.create(config.host(), config.port(), container,
                 new OriginPolicy(config.allowedOrigins(), config.allowAnyOrigin()), handlers);
         int port = web.start();
@@ -249,6 +243,27 @@ public final class Switchboard implements AutoCloseable {
                 log.warn("Error while stopping {}: {}", resource, e.toString());
             }
         }
+    }
+
+    /** The realtime core's part of the configuration. */
+    private static RealtimeCore.Settings coreSettings(Config config) {
+        return new RealtimeCore.Settings(config.nodeId(), config.authTimeout(), config.typingTimeout(),
+                config.presenceGrace(), config.sendQueueLimit(), config.slowConsumerTimeout(),
+                config.rateLimitPerSecond(), config.rateLimitBurst(), config.maxFrameBytes(), config.idleTimeout());
+    }
+
+    /**
+     * Runs every connection's socket writes and closes, one at a time per connection. Writes are asynchronous,
+     * so a few threads serve thousands of connections; a close may run our close handling inline, which is short.
+     */
+    private static ExecutorService writers() {
+        AtomicInteger count = new AtomicInteger();
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "switchboard-writer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static ScheduledExecutorService scheduler(String name) {

@@ -26,7 +26,19 @@ class OutboundQueueTest {
 
     /** A queue whose only limit is the hard one: overflow exactly at {@code limit} frames. */
     static OutboundQueue hardOnly(OutboundQueue.Transport transport, int limit, OutboundQueue.OverflowListener overflow) {
-        return new OutboundQueue(transport, limit, limit, Long.MAX_VALUE, System::nanoTime, overflow);
+        return new OutboundQueue(transport, DIRECT, frameLimits(limit, limit, Long.MAX_VALUE), System::nanoTime,
+                overflow);
+    }
+
+    /**
+     * Runs the writer's work on the thread that hands it over, so these tests can watch the pump step by step.
+     * In production the writer is an executor of its own, which ClientSessionTest checks.
+     */
+    static final java.util.concurrent.Executor DIRECT = Runnable::run;
+
+    /** Limits in frames only. */
+    static OutboundQueue.Limits frameLimits(int soft, int hard, long lagNanos) {
+        return new OutboundQueue.Limits(soft, hard, Long.MAX_VALUE, Long.MAX_VALUE, lagNanos);
     }
 
     /** Generous guard against a hung test; never a performance bound. */
@@ -96,8 +108,8 @@ class OutboundQueueTest {
         final List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void overflowed(int queued) {
-            calls.add(queued);
+        public void overflowed(int queuedFrames, long queuedBytes) {
+            calls.add(queuedFrames);
         }
     }
 
@@ -134,7 +146,7 @@ class OutboundQueueTest {
     @Test
     void aBurstAboveTheSoftLimitIsToleratedWhileTheClientCatchesUpInTime() {
         long[] now = {1_000};
-        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 1_000, 5_000), () -> now[0], overflow);
         for (int i = 0; i < 500; i++) {
             q.offer("f" + i);           // far above the soft limit, under the hard one
         }
@@ -152,7 +164,7 @@ class OutboundQueueTest {
     @Test
     void aClientStuckAboveTheSoftLimitLongerThanTheLagIsGivenUp() {
         long[] now = {1_000};
-        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 1_000, 5_000), () -> now[0], overflow);
         for (int i = 0; i < 20; i++) {
             q.offer("f" + i);
         }
@@ -165,7 +177,7 @@ class OutboundQueueTest {
 
     @Test
     void theHardLimitGivesUpAtOnce() {
-        OutboundQueue q = new OutboundQueue(transport, 10, 100, Long.MAX_VALUE, () -> 1_000, overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 100, Long.MAX_VALUE), () -> 1_000, overflow);
         for (int i = 0; i < 101; i++) {
             q.offer("f" + i);           // one in flight, then 100 queued
         }
