@@ -38,6 +38,17 @@ class ClientSessionTest {
     }
 
     @Test
+    void messagesBeforeAuthAreRefusedWithoutStoppingTheAuthTimeout() {
+        CoreHarness.Client client = node.connect();
+        client.subscribe(1).send("{not json");
+        List<String> codes = client.frames().stream().map(f -> f.path("data").path("code").asText())
+                .collect(Collectors.toList());
+        assertEquals(List.of("unauthenticated", "invalid_json"), codes);
+        node.clock.advance(CoreHarness.AUTH_TIMEOUT);
+        assertEquals(4001, client.closeCode());
+    }
+
+    @Test
     void authJustBeforeTheTimeoutWinsAndTheTimerIsCancelled() {
         CoreHarness.Client client = node.connect();
         node.clock.advance(CoreHarness.AUTH_TIMEOUT.minus(A_MOMENT));
