@@ -255,6 +255,7 @@ public final class Switchboard implements AutoCloseable {
     /**
      * Runs every connection's socket writes and closes, one at a time per connection. Writes are asynchronous,
      * so a few threads serve thousands of connections; a close may run our close handling inline, which is short.
+     * Its queue holds at most one pump per connection (plus closes and pings), so it is bounded by the connections.
      */
     private static ExecutorService writers() {
         AtomicInteger count = new AtomicInteger();

@@ -50,8 +50,14 @@ public final class EventDispatcher {
         try {
             JsonNode node = mapper.readTree(payload);
             if ("typing".equals(node.path("event").asText())) {
-                typing.typingFromApp(node.path("conversation_id").asLong(), node.path("user_id").asLong(),
-                        node.path("is_typing").asBoolean());
+                JsonNode conversationId = node.path("conversation_id");
+                JsonNode userId = node.path("user_id");
+                JsonNode isTyping = node.path("is_typing");
+                if (!conversationId.canConvertToLong() || !userId.canConvertToLong() || !isTyping.isBoolean()) {
+                    log.warn("Ignoring typing event without conversation_id, user_id and is_typing: {}", payload);
+                    return;
+                }
+                typing.typingFromApp(conversationId.asLong(), userId.asLong(), isTyping.asBoolean());
                 return;
             }
             log.warn("Ignoring unknown transient event: {}", node.path("event").asText("?"));
