@@ -40,8 +40,8 @@ public final class PresenceTracker {
     }
 
     /**
-     * Records a newly authenticated staff connection. Call before the connection joins the registry, so the
-     * {@code online} broadcast reaches the other agents and the newcomer learns it from its snapshot instead.
+     * Records a newly authenticated staff connection, before it joins the registry. The {@code online} broadcast
+     * goes to the other agents only; the newcomer learns its own status from its snapshot.
      */
     public void connected(Recipient connection, String name) {
         if (!connection.isStaff()) {
@@ -52,7 +52,8 @@ public final class PresenceTracker {
             if (state == null) {
                 state = new AgentState();
                 agents.put(connection.userId(), state);
-                outbox.add(Target.STAFF, frames.agentStatus(connection.userId(), "online"));
+                outbox.add(new Target.StaffExceptUser(connection.userId()),
+                        frames.agentStatus(connection.userId(), "online"));
             }
             // Back within the grace period, the others never saw it leave; the pending timer finds it here again.
             state.connections++;

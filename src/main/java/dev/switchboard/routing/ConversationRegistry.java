@@ -134,6 +134,10 @@ public final class ConversationRegistry {
         if (target instanceof Target.Staff) {
             return deliverOnce(frame, true, List.of(), NOBODY);
         }
+        if (target instanceof Target.StaffExceptUser except) {
+            long agent = except.userId();
+            return deliverOnce(frame, false, staff, r -> r.userId() == agent);
+        }
         if (target instanceof Target.User user) {
             return deliverOnce(frame, false, orEmpty(byUser.get(user.userId())), NOBODY);
         }

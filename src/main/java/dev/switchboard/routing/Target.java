@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Who receives a frame. Durable events carry one in their {@code realtime.events.audience} column (the event name
- * alone does not say it: a custom event sent to one user may be called {@code new_message} too); typing relays use
- * {@link ConversationExceptUser}, which is never stored.
+ * alone does not say it: a custom event sent to one user may be called {@code new_message} too). Typing relays and
+ * presence broadcasts use {@link ConversationExceptUser} and {@link StaffExceptUser}, which are never stored.
  */
 public sealed interface Target {
 
@@ -67,6 +67,13 @@ public sealed interface Target {
     /** Every connection of one user: custom events. */
     record User(long userId) implements Target {
         static final String AUDIENCE = "user";
+    }
+
+    /**
+     * Every connected agent/admin except one user's connections: an agent's own "online", which its newly
+     * authenticated connection learns from its presence snapshot instead, whichever thread delivers it.
+     */
+    record StaffExceptUser(long userId) implements Target {
     }
 
     /**

@@ -52,6 +52,16 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void theNewcomerNeverReceivesItsOwnOnlineEvenWhenItJoinedRoutingFirst() {
+        // Another thread may deliver the broadcast after the newcomer has joined the registry.
+        RecordingRecipient newcomer = RecordingRecipient.agent("t1", 1);
+        registry.register(newcomer);
+        presence.connected(newcomer, "Agent 1");
+        assertEquals(List.of("online"), statuses(1));
+        assertEquals(List.of(), newcomer.frames());
+    }
+
+    @Test
     void contactsNeverAppearInPresence() {
         presence.connected(RecordingRecipient.contact("c", 9), "Contact");
         assertEquals(List.of(), presence.snapshot());

@@ -65,6 +65,16 @@ class ConversationRegistryTest {
     }
 
     @Test
+    void staffExceptUserSkipsThatAgentsOwnConnections() {
+        RecordingRecipient newcomer = joined(RecordingRecipient.agent("a1", 1));
+        RecordingRecipient other = joined(RecordingRecipient.agent("b", 2));
+        RecordingRecipient contact = joined(RecordingRecipient.contact("c", 3), 7);
+
+        assertEquals(1, registry.deliver(new Target.StaffExceptUser(1), "{}"));
+        assertEquals(List.of(0, 1, 0), List.of(received(newcomer), received(other), received(contact)));
+    }
+
+    @Test
     void userReachesEveryConnectionOfThatUserAndNoOneElse() {
         RecordingRecipient tab1 = joined(RecordingRecipient.contact("c1", 3));
         RecordingRecipient tab2 = joined(RecordingRecipient.contact("c2", 3), 7);
