@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Many agents that authenticate, subscribe, type and then reset their TCP connections, all at once: every send to
  * a reset connection fails and closes it on whichever thread was sending, while presence and typing broadcasts
- * go to every other agent. The node must come out of it serving, with no thread deadlocked.
+ * go to every other agent. The node must keep answering /health throughout and come out of it serving, with no
+ * thread deadlocked.
  */
 class ConnectionChurnTest {
     private static final int CLIENTS = 100;
@@ -70,13 +71,27 @@ class ConnectionChurnTest {
                 });
             }
             clients.shutdown();
+            List<String> healthFailures = new ArrayList<>();
+            long nextHealthCheck = System.nanoTime();
             while (!clients.awaitTermination(200, TimeUnit.MILLISECONDS)) {
                 String found = deadlockedThreads();
                 if (found != null) {
                     deadlock.compareAndSet(null, found);
                 }
+                if (deadlock.get() == null && System.nanoTime() >= nextHealthCheck) {
+                    nextHealthCheck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    try {
+                        int status = health(server);
+                        if (status != 200) {
+                            healthFailures.add("status " + status + " after " + completed.get() + " cycles");
+                        }
+                    } catch (Exception e) {
+                        healthFailures.add(e + " after " + completed.get() + " cycles");
+                    }
+                }
             }
             assertNull(deadlock.get(), "deadlocked during the churn after " + completed.get() + " cycles");
+            assertEquals(List.of(), healthFailures, "/health answers throughout the churn");
             assertNull(deadlockedThreads(), "deadlocked after " + completed.get() + " cycles");
             deadlocked = false;
             System.out.println("churn: " + completed.get() + " cycles completed");
