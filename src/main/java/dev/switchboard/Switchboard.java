@@ -19,7 +19,6 @@ import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
 import dev.switchboard.protocol.CloseCodes;
-import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.time.ExecutorScheduler;
@@ -57,21 +56,20 @@ public final class Switchboard implements AutoCloseable {
     private final HikariDataSource pool;
     private final Notifier notifier;
     private final OpenSessions sessions;
-    private final ConversationRegistry registry;
+    private final RealtimeCore core;
     private final WebServer web;
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
 
-    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier,
-                        OpenSessions sessions, ConversationRegistry registry,
+    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, RealtimeCore core,
                         WebServer web, Deque<AutoCloseable> resources) {
         this.config = config;
         this.port = port;
         this.pool = pool;
         this.notifier = notifier;
-        this.sessions = sessions;
-        this.registry = registry;
+        this.sessions = core.sessions();
+        this.core = core;
         this.web = web;
         this.resources = resources;
     }
@@ -139,14 +137,12 @@ public final class Switchboard implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(pruner::prune, 1, 10, TimeUnit.MINUTES);
         timers.scheduleAtFixedRate(core::heartbeat,
                 config.pingInterval().toMillis(), config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
-        OpenSessions sessions = core.sessions();
-        ConversationRegistry registry = core.registry();
 
         Notifier notifier = new Notifier(mapper);
         TokenIssuer issuer = config.jwtSecret() == null ? null : new TokenIssuer(config.jwtSecret());
 
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
-        handlers.put("/health", new HealthHandler(probe, mapper, config.nodeId(), sessions::size));
+        handlers.put("/health", new HealthHandler(probe, mapper, config.nodeId(), core.sessions()::size));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (config.demo()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
@@ -170,7 +166,7 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.nodeId(),
                 config.host(), port, config.host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, sessions, registry, web, resources);
+        return new Switchboard(config, port, pool, notifier, core, web, resources);
     }
 
     /** The bound port. */
@@ -200,7 +196,7 @@ public final class Switchboard implements AutoCloseable {
 
     /** Authenticated connections. */
     public int authenticatedConnections() {
-        return registry.size();
+        return core.registry().size();
     }
 
     /**

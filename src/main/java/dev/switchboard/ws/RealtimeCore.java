@@ -149,8 +149,4 @@ public final class RealtimeCore {
         session.opened();
         return session;
     }
-
-    SessionServices services() {
-        return services;
-    }
 }
