@@ -15,19 +15,15 @@ import dev.switchboard.http.HealthProbe;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
-import dev.switchboard.notifier.EventDispatcher;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
-import dev.switchboard.presence.PresenceTracker;
-import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.CloseCodes;
-import dev.switchboard.protocol.MessageDecoder;
-import dev.switchboard.protocol.ServerFrames;
-import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
-import dev.switchboard.ws.SessionServices;
+import dev.switchboard.time.ExecutorScheduler;
+import dev.switchboard.time.TimeSource;
+import dev.switchboard.ws.RealtimeCore;
 import dev.switchboard.ws.TyrusContainer;
 import dev.switchboard.ws.WebSocketEndpoint;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -36,14 +32,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import javax.sql.DataSource;
-import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Switchboard node, wired from a {@link Config}. {@code Main} starts one for the command line; tests
@@ -58,21 +56,20 @@ public final class Switchboard implements AutoCloseable {
     private final HikariDataSource pool;
     private final Notifier notifier;
     private final OpenSessions sessions;
-    private final ConversationRegistry registry;
+    private final RealtimeCore core;
     private final WebServer web;
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
 
-    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier,
-                        OpenSessions sessions, ConversationRegistry registry,
+    private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, RealtimeCore core,
                         WebServer web, Deque<AutoCloseable> resources) {
         this.config = config;
         this.port = port;
         this.pool = pool;
         this.notifier = notifier;
-        this.sessions = sessions;
-        this.registry = registry;
+        this.sessions = core.sessions();
+        this.core = core;
         this.web = web;
         this.resources = resources;
     }
@@ -116,29 +113,22 @@ public final class Switchboard implements AutoCloseable {
         Database.migrate(pool);
 
         ObjectMapper mapper = new ObjectMapper();
-        ServerFrames frames = new ServerFrames(mapper);
         ScheduledExecutorService timers = scheduler("switchboard-timers");
         resources.push(timers::shutdownNow);
         ScheduledExecutorService maintenance = scheduler("switchboard-maintenance");
         resources.push(maintenance::shutdownNow);
+        ExecutorService writers = writers();
+        resources.push(writers::shutdownNow);
 
-        ConversationRegistry registry = new ConversationRegistry();
-        PresenceTracker presence = new PresenceTracker(registry, frames, timers, config.timeouts().presenceGrace());
-        TypingTracker typing = new TypingTracker(registry, frames, timers, config.timeouts().typing());
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
-        OpenSessions sessions = new OpenSessions();
-        SessionServices services = new SessionServices(config.node().id(), verifier, new MessageDecoder(mapper),
-                frames, registry, presence, typing, sessions, timers, Clock.systemUTC(), config.timeouts().auth(),
-                config.limits().sendQueueLimit(), config.timeouts().slowConsumer(),
-                config.limits().rateLimitPerSecond(),
-                config.limits().rateLimitBurst(),
-                config.limits().maxFrameBytes());
+        RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
+                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers);
 
+        // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
         EventListener listener = new EventListener(
-                () -> Database.openListenerConnection(db.database().url(), db.node().id()),
-                new EventDispatcher(registry, presence, typing, frames, mapper));
+                () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher());
         listener.start();
         resources.push(listener);
 
@@ -147,8 +137,7 @@ public final class Switchboard implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(probe::check, 2, 2, TimeUnit.SECONDS);
         EventPruner pruner = new EventPruner(pool, config.retention().events());
         maintenance.scheduleWithFixedDelay(pruner::prune, 1, 10, TimeUnit.MINUTES);
-        long idleNanos = config.timeouts().idle().toNanos();
-        timers.scheduleAtFixedRate(() -> sessions.heartbeat(System.nanoTime(), idleNanos),
+        timers.scheduleAtFixedRate(core::heartbeat,
                 config.timeouts().pingInterval().toMillis(), config.timeouts().pingInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
 
@@ -156,7 +145,7 @@ public final class Switchboard implements AutoCloseable {
         TokenIssuer issuer = config.jwt().secret() == null ? null : new TokenIssuer(config.jwt().secret());
 
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
-        handlers.put("/health", new HealthHandler(probe, mapper, config.node().id(), sessions::size));
+        handlers.put("/health", new HealthHandler(probe, mapper, config.node().id(), core.sessions()::size));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
@@ -170,7 +159,7 @@ public final class Switchboard implements AutoCloseable {
 
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
                 config.limits().maxConnections(), config.timeouts().handshake());
-        container.register(WebSocketEndpoint.config(services));
+        container.register(WebSocketEndpoint.config(core));
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
                 new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers);
         int port = web.start();
@@ -181,7 +170,7 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
                 config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, sessions, registry, web, resources);
+        return new Switchboard(config, port, pool, notifier, core, web, resources);
     }
 
     /** The bound port. */
@@ -211,7 +200,7 @@ public final class Switchboard implements AutoCloseable {
 
     /** Authenticated connections. */
     public int authenticatedConnections() {
-        return registry.size();
+        return core.registry().size();
     }
 
     /**
@@ -254,6 +243,28 @@ public final class Switchboard implements AutoCloseable {
                 log.warn("Error while stopping {}: {}", resource, e.toString());
             }
         }
+    }
+
+    /** The realtime core's part of the configuration. */
+    private static RealtimeCore.Settings coreSettings(Config config) {
+        return new RealtimeCore.Settings(config.node().id(), config.timeouts().auth(), config.timeouts().typing(),
+                config.timeouts().presenceGrace(), config.limits().sendQueueLimit(), config.timeouts().slowConsumer(),
+                config.limits().rateLimitPerSecond(), config.limits().rateLimitBurst(), config.limits().maxFrameBytes(), config.timeouts().idle());
+    }
+
+    /**
+     * Runs every connection's socket writes and closes, one at a time per connection. Writes are asynchronous,
+     * so a few threads serve thousands of connections; a close may run our close handling inline, which is short.
+     * Its queue holds at most one pump per connection (plus closes and pings), so it is bounded by the connections.
+     */
+    private static ExecutorService writers() {
+        AtomicInteger count = new AtomicInteger();
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "switchboard-writer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static ScheduledExecutorService scheduler(String name) {

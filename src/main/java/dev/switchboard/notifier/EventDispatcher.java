@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.ServerFrames;
-import dev.switchboard.routing.Audience;
 import dev.switchboard.routing.ConversationRegistry;
+import dev.switchboard.routing.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +35,11 @@ public final class EventDispatcher {
 
     /** Delivers one durable event to every connection of this node that should see it. */
     public void dispatch(EventRecord event) {
-        if (event.audience() == Audience.STAFF && "agent_status".equals(event.event())) {
+        if (event.target() instanceof Target.Staff && "agent_status".equals(event.event())) {
             rememberAgentStatus(event.dataJson());
         }
         String frame = frames.durable(event.id(), event.event(), event.dataJson());
-        registry.deliver(event.audience(), event.conversationId(), event.userId(), frame);
+        registry.deliver(event.target(), frame);
     }
 
     /**
@@ -50,8 +50,14 @@ public final class EventDispatcher {
         try {
             JsonNode node = mapper.readTree(payload);
             if ("typing".equals(node.path("event").asText())) {
-                typing.typingFromApp(node.path("conversation_id").asLong(), node.path("user_id").asLong(),
-                        node.path("is_typing").asBoolean());
+                JsonNode conversationId = node.path("conversation_id");
+                JsonNode userId = node.path("user_id");
+                JsonNode isTyping = node.path("is_typing");
+                if (!conversationId.canConvertToLong() || !userId.canConvertToLong() || !isTyping.isBoolean()) {
+                    log.warn("Ignoring typing event without conversation_id, user_id and is_typing: {}", payload);
+                    return;
+                }
+                typing.typingFromApp(conversationId.asLong(), userId.asLong(), isTyping.asBoolean());
                 return;
             }
             log.warn("Ignoring unknown transient event: {}", node.path("event").asText("?"));

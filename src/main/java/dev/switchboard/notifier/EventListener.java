@@ -1,6 +1,6 @@
 package dev.switchboard.notifier;
 
-import dev.switchboard.routing.Audience;
+import dev.switchboard.routing.Target;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -27,6 +27,9 @@ public final class EventListener implements AutoCloseable {
     static final String DURABLE_CHANNEL = "realtime_events";
     static final String EPHEMERAL_CHANNEL = "realtime_ephemeral";
     private static final int BATCH = 500;
+    /** Reads the events after an id, in commit order; {@link #read} parses its rows. */
+    static final String FETCH = "SELECT id, event, audience, conversation_id, user_id, data::text"
+            + " FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
     private static final long POLL_MILLIS = 250;
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -135,9 +138,7 @@ public final class EventListener implements AutoCloseable {
 
     private void serve(Connection connection) throws SQLException {
         PGConnection pg = connection.unwrap(PGConnection.class);
-        try (PreparedStatement fetch = connection.prepareStatement(
-                "SELECT id, event, audience, conversation_id, user_id, data::text FROM realtime.events"
-                        + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
+        try (PreparedStatement fetch = connection.prepareStatement(FETCH)) {
             catchUp(fetch);
             long lastSweep = System.nanoTime();
             while (running) {
@@ -173,15 +174,20 @@ public final class EventListener implements AutoCloseable {
             try (ResultSet rs = fetch.executeQuery()) {
                 while (rs.next()) {
                     rows++;
-                    EventRecord event = new EventRecord(rs.getLong(1), rs.getString(2),
-                            Audience.fromWire(rs.getString(3)), rs.getLong(4), rs.getLong(5), rs.getString(6));
+                    long id = rs.getLong(1);
                     try {
-                        dispatcher.dispatch(event);
-                    } catch (RuntimeException e) {
-                        // One event that cannot be routed must not stall every later one.
-                        log.error("Event {} ({}) could not be dispatched and was skipped", event.id(), event.event(), e);
+                        EventRecord event = read(rs);
+                        try {
+                            dispatcher.dispatch(event);
+                        } catch (RuntimeException e) {
+                            // One event that cannot be routed must not stall every later one.
+                            log.error("Event {} ({}) could not be dispatched and was skipped", id, event.event(), e);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        // Nor one row that cannot be read: without this the reader would retry it forever.
+                        log.error("Event {} could not be read and was skipped", id, e);
                     }
-                    lastId = event.id();
+                    lastId = id;
                 }
             }
             lastReadNanos = System.nanoTime();
@@ -189,6 +195,21 @@ public final class EventListener implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * The event in the current row of {@link #FETCH}'s result.
+     *
+     * @throws IllegalArgumentException when the audience is unknown or lacks the id it needs
+     */
+    static EventRecord read(ResultSet rs) throws SQLException {
+        return new EventRecord(rs.getLong(1), rs.getString(2),
+                Target.fromAudience(rs.getString(3), nullableLong(rs, 4), nullableLong(rs, 5)), rs.getString(6));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static void listen(Connection connection) throws SQLException {

@@ -1,17 +1,14 @@
 package dev.switchboard.notifier;
 
-import dev.switchboard.routing.Audience;
+import dev.switchboard.routing.Target;
 
 /**
  * One committed row of {@code realtime.events}.
  *
- * @param id             commit-ordered id, sent to clients
- * @param event          event name
- * @param audience       who receives it
- * @param conversationId the conversation, for conversation audiences (0 otherwise)
- * @param userId         the user, for {@link Audience#USER} (0 otherwise)
- * @param dataJson       the {@code data} object as JSON text, spliced into the frame unchanged
+ * @param id       commit-ordered id, sent to clients
+ * @param event    event name
+ * @param target   who receives it, parsed from the audience and id columns
+ * @param dataJson the {@code data} object as JSON text, spliced into the frame unchanged
  */
-public record EventRecord(long id, String event, Audience audience, long conversationId, long userId,
-                          String dataJson) {
+public record EventRecord(long id, String event, Target target, String dataJson) {
 }

@@ -2,18 +2,16 @@ package dev.switchboard.presence;
 
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.protocol.ServerFrames.AgentPresence;
-import dev.switchboard.routing.Audience;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.routing.Recipient;
+import dev.switchboard.routing.Target;
+import dev.switchboard.time.Scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Derives agent presence from connections instead of trusting the page: an agent is online while at least one
@@ -23,62 +21,77 @@ import java.util.concurrent.TimeUnit;
  * <p>The web app may still set a status through {@code realtime.notify_agent_status} (away, busy); it is kept
  * for the snapshot while the agent stays connected.
  *
- * <p>Changes are rare next to messages, so one lock keeps the online/offline broadcasts in a consistent order.
+ * <p>One lock keeps the state; the online/offline broadcasts are decided under it and delivered after it is
+ * released, in the same order, through an {@link Outbox}.
  */
 public final class PresenceTracker {
-    private final ConversationRegistry registry;
     private final ServerFrames frames;
-    private final ScheduledExecutorService timers;
-    private final long graceMillis;
+    private final Scheduler scheduler;
+    private final Duration grace;
+    private final Outbox outbox;
     private final Map<Long, AgentState> agents = new HashMap<>();
 
-    public PresenceTracker(ConversationRegistry registry, ServerFrames frames, ScheduledExecutorService timers,
+    public PresenceTracker(ConversationRegistry registry, ServerFrames frames, Scheduler scheduler,
                            Duration grace) {
-        this.registry = registry;
         this.frames = frames;
-        this.timers = timers;
-        this.graceMillis = grace.toMillis();
+        this.scheduler = scheduler;
+        this.grace = grace;
+        this.outbox = new Outbox(registry, this);
     }
 
     /**
-     * Records a newly authenticated staff connection. Call before the connection joins the registry, so the
-     * {@code online} broadcast reaches the other agents and the newcomer learns it from its snapshot instead.
+     * Records a newly authenticated staff connection, before it joins the registry. The {@code online} broadcast
+     * goes to the other agents only; the newcomer learns its own status from its snapshot.
      */
-    public synchronized void connected(Recipient connection, String name) {
+    public void connected(Recipient connection, String name) {
         if (!connection.isStaff()) {
             return;
         }
-        AgentState state = agents.get(connection.userId());
-        if (state == null) {
-            state = new AgentState();
-            agents.put(connection.userId(), state);
-            registry.deliver(Audience.STAFF, 0, 0, frames.agentStatus(connection.userId(), "online"));
-        } else if (state.offlineTimer != null) {
-            // Back within the grace period: the others never saw it leave.
-            state.offlineTimer.cancel(false);
-            state.offlineTimer = null;
+        synchronized (this) {
+            AgentState state = agents.get(connection.userId());
+            if (state == null) {
+                state = new AgentState();
+                agents.put(connection.userId(), state);
+                outbox.add(new Target.StaffExceptUser(connection.userId()),
+                        frames.agentStatus(connection.userId(), "online"));
+            }
+            // Back within the grace period, the others never saw it leave; the pending timer finds it here again.
+            state.connections++;
+            state.generation++;
+            if (name != null) {
+                state.name = name;
+            }
         }
-        state.connections++;
-        if (name != null) {
-            state.name = name;
-        }
+        outbox.flush();
     }
 
     /** Records a closed staff connection; the last one starts the grace period. */
-    public synchronized void disconnected(Recipient connection) {
+    public void disconnected(Recipient connection) {
         if (!connection.isStaff()) {
             return;
         }
         long agentId = connection.userId();
-        AgentState state = agents.get(agentId);
-        if (state == null || --state.connections > 0) {
-            return;
+        AgentState leaving;
+        long generation;
+        synchronized (this) {
+            AgentState state = agents.get(agentId);
+            if (state == null || --state.connections > 0) {
+                return;
+            }
+            if (grace.isZero()) {
+                goOffline(agentId, state);
+                leaving = null;
+                generation = 0;
+            } else {
+                leaving = state;
+                generation = state.generation;
+            }
         }
-        if (graceMillis == 0) {
-            goOffline(agentId, state);
+        if (leaving == null) {
+            outbox.flush();
         } else {
-            AgentState leaving = state;
-            state.offlineTimer = timers.schedule(() -> expire(agentId, leaving), graceMillis, TimeUnit.MILLISECONDS);
+            // Not cancelled on reconnect: the generation tells this timer that the agent came back.
+            scheduler.schedule(() -> expire(agentId, leaving, generation), grace);
         }
     }
 
@@ -98,21 +111,27 @@ public final class PresenceTracker {
         return list;
     }
 
-    private synchronized void expire(long agentId, AgentState state) {
-        if (agents.get(agentId) == state && state.connections == 0) {
+    private void expire(long agentId, AgentState state, long generation) {
+        synchronized (this) {
+            if (agents.get(agentId) != state || state.connections != 0 || state.generation != generation) {
+                return;
+            }
             goOffline(agentId, state);
         }
+        outbox.flush();
     }
 
+    /** Called under the lock. */
     private void goOffline(long agentId, AgentState state) {
         agents.remove(agentId, state);
-        registry.deliver(Audience.STAFF, 0, 0, frames.agentStatus(agentId, "offline"));
+        outbox.add(Target.STAFF, frames.agentStatus(agentId, "offline"));
     }
 
     private static final class AgentState {
         int connections;
+        /** Counts connects, so a grace timer can tell whether the agent came back since it was started. */
+        long generation;
         String name;
         String status = "online";
-        ScheduledFuture<?> offlineTimer;
     }
 }

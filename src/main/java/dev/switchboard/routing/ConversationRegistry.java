@@ -6,14 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Who gets what: the node's index of authenticated connections by conversation, by user and by role, and the
  * routing rules over it.
  *
  * <p>Routing runs on the notifier's thread and on WebSocket threads at once, while connections come and go;
- * every index is concurrent and a connection's own subscription set is changed only under its lock, so a
- * subscribe racing a close cannot leave a dead connection in an index.
+ * every index is concurrent and a connection's own subscription set is changed only under its lock (which is
+ * never held while calling out of this class), so a subscribe racing a close cannot leave a dead connection in an
+ * index.
  *
  * <p>Each delivery sends a given frame to a connection at most once, however many rules match it.
  */
@@ -22,6 +24,18 @@ public final class ConversationRegistry {
     private final Map<Long, Set<Recipient>> byConversation = new ConcurrentHashMap<>();
     private final Map<Long, Set<Recipient>> byUser = new ConcurrentHashMap<>();
     private final Set<Recipient> staff = ConcurrentHashMap.newKeySet();
+
+    /** What {@link #subscribe} did. */
+    public enum Subscription {
+        /** Newly subscribed. */
+        ADDED,
+        /** Was subscribed already; nothing changed. */
+        ALREADY_SUBSCRIBED,
+        /** Refused: the connection holds as many subscriptions as it may. */
+        LIMIT_REACHED,
+        /** Refused: the connection is not registered (it never authenticated, or it is closing). */
+        NOT_REGISTERED
+    }
 
     /** Adds an authenticated connection. */
     public void register(Recipient recipient) {
@@ -42,35 +56,42 @@ public final class ConversationRegistry {
         if (subscribed == null) {
             return Set.of();
         }
+        Set<Long> was;
         synchronized (subscribed) {
             for (Long conversationId : subscribed) {
                 removeFrom(byConversation, conversationId, recipient);
             }
+            was = Set.copyOf(subscribed);
         }
         removeFrom(byUser, recipient.userId(), recipient);
         staff.remove(recipient);
-        return Set.copyOf(subscribed);
+        return was;
     }
 
     /**
      * Subscribes a registered connection; idempotent.
      *
-     * @return false when the connection is not registered (it is closing)
+     * @param limit how many conversations the connection may be subscribed to at once
      */
-    public boolean subscribe(Recipient recipient, long conversationId) {
+    public Subscription subscribe(Recipient recipient, long conversationId, int limit) {
         Set<Long> subscribed = subscriptions.get(recipient);
         if (subscribed == null) {
-            return false;
+            return Subscription.NOT_REGISTERED;
         }
         synchronized (subscribed) {
             if (subscriptions.get(recipient) != subscribed) {
-                return false;
+                return Subscription.NOT_REGISTERED;
             }
-            if (subscribed.add(conversationId)) {
-                addTo(byConversation, conversationId, recipient);
+            if (subscribed.contains(conversationId)) {
+                return Subscription.ALREADY_SUBSCRIBED;
             }
+            if (subscribed.size() >= limit) {
+                return Subscription.LIMIT_REACHED;
+            }
+            subscribed.add(conversationId);
+            addTo(byConversation, conversationId, recipient);
         }
-        return true;
+        return Subscription.ADDED;
     }
 
     /**
@@ -99,49 +120,32 @@ public final class ConversationRegistry {
     }
 
     /**
-     * Sends one frame to everyone the audience names.
+     * Queues one frame for everyone the target names, each connection once.
      *
-     * @param conversationId the conversation, for the conversation audiences
-     * @param userId         the user, for {@link Audience#USER}
-     * @return how many connections received it
+     * @return how many connections it was queued for
      */
-    public int deliver(Audience audience, long conversationId, long userId, String frame) {
-        switch (audience) {
-            case CONVERSATION:
-                return sendAll(byConversation.get(conversationId), frame);
-            case STAFF:
-                return sendAll(staff, frame);
-            case USER:
-                return sendAll(byUser.get(userId), frame);
-            case CONVERSATION_AND_STAFF:
-                // Staff already get it through the inbox rule; skipping them among the subscribers is what keeps
-                // delivery once-only without building a set per event.
-                int sent = sendAll(staff, frame);
-                for (Recipient r : subscribers(conversationId)) {
-                    if (!r.isStaff()) {
-                        r.send(frame);
-                        sent++;
-                    }
-                }
-                return sent;
-            default:
-                throw new IllegalArgumentException("unknown audience " + audience);
+    public int deliver(Target target, String frame) {
+        if (target instanceof Target.Conversation conversation) {
+            return deliverOnce(frame, false, subscribers(conversation.conversationId()), NOBODY);
         }
-    }
-
-    /**
-     * Sends a typing frame to the conversation's subscribers except the typist's own connections: other tabs
-     * of the same user must not show "you are typing".
-     */
-    public int deliverExceptUser(long conversationId, long exceptUserId, String frame) {
-        int sent = 0;
-        for (Recipient r : subscribers(conversationId)) {
-            if (r.userId() != exceptUserId) {
-                r.send(frame);
-                sent++;
-            }
+        if (target instanceof Target.ConversationAndStaff both) {
+            return deliverOnce(frame, true, subscribers(both.conversationId()), NOBODY);
         }
-        return sent;
+        if (target instanceof Target.Staff) {
+            return deliverOnce(frame, true, List.of(), NOBODY);
+        }
+        if (target instanceof Target.StaffExceptUser except) {
+            long agent = except.userId();
+            return deliverOnce(frame, false, staff, r -> r.userId() == agent);
+        }
+        if (target instanceof Target.User user) {
+            return deliverOnce(frame, false, orEmpty(byUser.get(user.userId())), NOBODY);
+        }
+        if (target instanceof Target.ConversationExceptUser except) {
+            long typist = except.userId();
+            return deliverOnce(frame, false, subscribers(except.conversationId()), r -> r.userId() == typist);
+        }
+        throw new IllegalArgumentException("unknown target " + target);
     }
 
     /** Every authenticated connection on this node. */
@@ -154,21 +158,39 @@ public final class ConversationRegistry {
         return subscriptions.size();
     }
 
-    private Collection<Recipient> subscribers(long conversationId) {
-        Set<Recipient> set = byConversation.get(conversationId);
-        return set == null ? List.of() : set;
-    }
+    private static final Predicate<Recipient> NOBODY = r -> false;
 
-    private static int sendAll(Set<Recipient> recipients, String frame) {
-        if (recipients == null) {
-            return 0;
-        }
+    /**
+     * The once-only rule, for every target: with {@code toStaff}, every staff connection, then every one of
+     * {@code others} that is neither staff already served (staff are in the staff set from registration to
+     * unregistration, so {@link Recipient#isStaff} says it without building a set per event) nor {@code
+     * excluded}.
+     */
+    private int deliverOnce(String frame, boolean toStaff, Collection<Recipient> others,
+                            Predicate<Recipient> excluded) {
         int sent = 0;
-        for (Recipient r : recipients) {
+        if (toStaff) {
+            for (Recipient r : staff) {
+                r.send(frame);
+                sent++;
+            }
+        }
+        for (Recipient r : others) {
+            if ((toStaff && r.isStaff()) || excluded.test(r)) {
+                continue;
+            }
             r.send(frame);
             sent++;
         }
         return sent;
+    }
+
+    private Collection<Recipient> subscribers(long conversationId) {
+        return orEmpty(byConversation.get(conversationId));
+    }
+
+    private static Collection<Recipient> orEmpty(Set<Recipient> set) {
+        return set == null ? List.of() : set;
     }
 
     private static void addTo(Map<Long, Set<Recipient>> index, long key, Recipient recipient) {

@@ -1,6 +1,9 @@
 package dev.switchboard.routing;
 
-/** A connection as routing sees it: who it is and where its frames go. Implemented by the WebSocket session. */
+/**
+ * An authenticated connection as routing sees it: who it is and where its frames go. Its user and role are fixed
+ * for its whole life (a fresh token may not change them), so it exists only once the connection has authenticated.
+ */
 public interface Recipient {
 
     /** Unique per connection across the cluster ({@code nodeId-n}). */
@@ -12,6 +15,9 @@ public interface Recipient {
     /** Agents and admins: they receive inbox events for every conversation. */
     boolean isStaff();
 
-    /** Queues a frame for this connection. Never blocks: a client that cannot keep up is disconnected instead. */
+    /**
+     * Queues a frame for this connection and returns: the socket write happens later on the connection's own
+     * writer, never on the calling thread. Never blocks; a client that cannot keep up is disconnected instead.
+     */
     void send(String frame);
 }

@@ -7,18 +7,14 @@ import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.routing.Recipient;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
+import dev.switchboard.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,57 +22,54 @@ import java.util.concurrent.atomic.AtomicLong;
  * closed. Every client message is handled here, and every refusal becomes the {@code error} event or close code
  * the protocol defines; nothing a client sends can throw past this class.
  */
-final class ClientSession implements Recipient {
+final class ClientSession {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     private static final AtomicLong SEQUENCE = new AtomicLong();
     /** Bounds the registry's memory per connection; a page needs a handful. */
     static final int MAX_SUBSCRIPTIONS = 1000;
-    /** The send queue's hard cap, as a multiple of SEND_QUEUE_LIMIT: room for a burst, still a bound. */
-    static final int HARD_LIMIT_FACTOR = 16;
 
     private final SessionServices services;
-    private final Session session;
     private final String connectionId;
-    private final TyrusTransport transport;
     private final OutboundQueue out;
     private final RateLimiter limiter;
+    /** Guards the fields below it; never held while calling out of this class (see RealtimeCore). */
     private final Object lifecycle = new Object();
 
     private volatile Principal principal;
+    /** This connection as routing knows it; set once, at the first successful auth. */
+    private volatile Member member;
     private volatile boolean closing;
     private volatile long lastSeen;
     private boolean closed;
     private boolean authTimedOut;
     private boolean forcedClose;
-    private int subscriptionCount;
-    private ScheduledFuture<?> authTimer;
-    private ScheduledFuture<?> expiryTimer;
+    /** The member is in the registry and the trackers, so the close must take it out again. */
+    private boolean joined;
+    private Scheduler.Timer authTimer;
+    private Scheduler.Timer expiryTimer;
 
-    ClientSession(SessionServices services, Session session) {
+    ClientSession(SessionServices services, OutboundQueue.Transport transport) {
         this.services = services;
-        this.session = session;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
-        this.transport = new TyrusTransport(session, services.timers());
-        this.out = new OutboundQueue(transport, services.sendQueueLimit(),
-                HARD_LIMIT_FACTOR * services.sendQueueLimit(), services.slowConsumerTimeout().toNanos(),
-                System::nanoTime, this::overflowed);
-        long now = System.nanoTime();
+        this.out = new OutboundQueue(transport, services.writers(), services.queueLimits(),
+                services.time()::nanoTime, this::overflowed);
+        long now = services.time().nanoTime();
         this.limiter = new RateLimiter(services.rateLimitPerSecond(), services.rateLimitBurst(), now);
         this.lastSeen = now;
     }
 
-    /** Starts the auth timer; called once the WebSocket is open. */
+    /** Starts the auth timer; called once the WebSocket is open, before any message is handled. */
     void opened() {
         services.sessions().add(this);
+        Scheduler.Timer timer = services.scheduler().schedule(this::authTimedOut, services.authTimeout());
         synchronized (lifecycle) {
-            authTimer = services.timers().schedule(this::authTimedOut,
-                    services.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            authTimer = timer;
         }
     }
 
     /** A text frame from the client. */
     void onText(String text) {
-        lastSeen = System.nanoTime();
+        lastSeen = services.time().nanoTime();
         if (closing) {
             return;
         }
@@ -106,8 +99,8 @@ final class ClientSession implements Recipient {
     }
 
     /** A binary frame: not part of the protocol, refused like malformed JSON. */
-    void onBinary(ByteBuffer ignored) {
-        lastSeen = System.nanoTime();
+    void onBinary() {
+        lastSeen = services.time().nanoTime();
         if (!closing && admit()) {
             send(services.frames().error(ErrorCode.INVALID_JSON, "binary frames are not supported; send JSON text",
                     null));
@@ -116,36 +109,32 @@ final class ClientSession implements Recipient {
 
     /** A pong to the server's heartbeat ping: proof the peer is alive. */
     void onPong() {
-        lastSeen = System.nanoTime();
+        lastSeen = services.time().nanoTime();
     }
 
     /** The connection is closed, by either side. */
-    void closed(CloseReason reason) {
-        Principal who;
+    void closed(int code, String reason) {
+        Member leaving;
+        Scheduler.Timer auth;
+        Scheduler.Timer expiry;
         synchronized (lifecycle) {
             if (closed) {
                 return;
             }
             closed = true;
             closing = true;
-            if (authTimer != null) {
-                authTimer.cancel(false);
-            }
-            if (expiryTimer != null) {
-                expiryTimer.cancel(false);
-            }
-            who = principal;
+            auth = authTimer;
+            expiry = expiryTimer;
+            leaving = joined ? member : null;
         }
+        cancel(auth);
+        cancel(expiry);
         out.discard();
         services.sessions().remove(this);
-        if (who != null) {
-            services.registry().unregister(this);
-            services.typing().disconnected(this);
-            services.presence().disconnected(this);
+        if (leaving != null) {
+            leave(leaving);
         }
-        if (log.isDebugEnabled()) {
-            log.debug("{} closed: {} {}", connectionId, reason.getCloseCode().getCode(), reason.getReasonPhrase());
-        }
+        log.debug("{} closed: {} {}", connectionId, code, reason);
     }
 
     /** Queues a close behind the frames already queued. */
@@ -167,44 +156,26 @@ final class ClientSession implements Recipient {
             }
             log.debug("{} silent for too long, closing", connectionId);
             closing = true;
-            out.discard();
-            transport.close(CloseCodes.GOING_AWAY, "no heartbeat");
+            out.closeNow(CloseCodes.GOING_AWAY, "no heartbeat");
             return;
         }
-        if (closing) {
-            return;
-        }
-        try {
-            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
-            log.debug("{} ping failed: {}", connectionId, e.toString());
+        if (!closing) {
+            out.ping();
         }
     }
 
-    @Override
-    public String connectionId() {
+    /** Unique per connection across the cluster ({@code nodeId-n}). */
+    String connectionId() {
         return connectionId;
     }
 
-    @Override
-    public long userId() {
-        Principal p = principal;
-        return p == null ? 0 : p.userId();
-    }
-
-    @Override
-    public boolean isStaff() {
-        Principal p = principal;
-        return p != null && p.role().isStaff();
-    }
-
-    @Override
-    public void send(String frame) {
+    /** Queues a frame for this connection; the writer sends it later. */
+    void send(String frame) {
         out.offer(frame);
     }
 
     private boolean admit() {
-        switch (limiter.acquire(System.nanoTime())) {
+        switch (limiter.acquire(services.time().nanoTime())) {
             case ALLOW:
                 return true;
             case REFUSE_AND_WARN:
@@ -212,7 +183,7 @@ final class ClientSession implements Recipient {
                         null));
                 return false;
             case FLOOD:
-                log.info("{} closed for flooding (user {})", connectionId, userId());
+                log.info("{} closed for flooding ({})", connectionId, who());
                 closeAfterFlush(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
                 return false;
             default:
@@ -221,28 +192,28 @@ final class ClientSession implements Recipient {
     }
 
     private void handle(ClientMessage message) {
-        if (message instanceof ClientMessage.Auth) {
-            authenticate((ClientMessage.Auth) message);
+        if (message instanceof ClientMessage.Auth auth) {
+            authenticate(auth);
             return;
         }
         Principal who = principal;
-        if (who == null) {
+        Member me = member;
+        if (who == null || me == null) {
             send(services.frames().error(ErrorCode.UNAUTHENTICATED, "send auth first", message.type()));
             return;
         }
-        if (message instanceof ClientMessage.Subscribe) {
-            subscribe(who, ((ClientMessage.Subscribe) message).conversationId());
-        } else if (message instanceof ClientMessage.Unsubscribe) {
-            unsubscribe(((ClientMessage.Unsubscribe) message).conversationId());
-        } else if (message instanceof ClientMessage.Typing) {
-            ClientMessage.Typing typing = (ClientMessage.Typing) message;
+        if (message instanceof ClientMessage.Subscribe subscribe) {
+            subscribe(who, me, subscribe.conversationId());
+        } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
+            unsubscribe(me, unsubscribe.conversationId());
+        } else if (message instanceof ClientMessage.Typing typing) {
             if (!who.mayAccess(typing.conversationId())) {
                 forbidden(typing.conversationId(), "typing");
                 return;
             }
-            services.typing().typing(this, typing.conversationId(), typing.isTyping());
+            services.typing().typing(me, typing.conversationId(), typing.isTyping());
         } else if (message instanceof ClientMessage.Ping) {
-            send(services.frames().pong(services.clock().instant()));
+            send(services.frames().pong(services.time().now()));
         }
     }
 
@@ -267,22 +238,36 @@ final class ClientSession implements Recipient {
             reauthenticate(current, verified);
             return;
         }
+        Member me = new Member(verified.userId(), verified.role().isStaff());
+        Scheduler.Timer timeout;
         synchronized (lifecycle) {
+            // Decided under the lock so an auth timeout at the same moment either wins or is refused, never both.
             if (closed || authTimedOut) {
                 return;
             }
-            if (authTimer != null) {
-                authTimer.cancel(false);
-            }
+            timeout = authTimer;
+            authTimer = null;
             principal = verified;
-            scheduleExpiry(verified);
-            send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
-            // Presence before the registry: the "online" broadcast goes to the other agents, and this
-            // connection learns the full picture from its snapshot.
-            services.presence().connected(this, verified.name());
-            services.registry().register(this);
+            member = me;
         }
-        if (verified.role().isStaff()) {
+        cancel(timeout);
+        scheduleExpiry(verified);
+        send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
+        // Presence before the registry: the "online" broadcast goes to the other agents, and this connection
+        // learns the full picture from its snapshot.
+        services.presence().connected(me, verified.name());
+        services.registry().register(me);
+        boolean closedMeanwhile;
+        synchronized (lifecycle) {
+            joined = true;
+            closedMeanwhile = closed;
+        }
+        if (closedMeanwhile) {
+            // The close ran before the member had joined, so it left nothing to undo; undo it here instead.
+            leave(me);
+            return;
+        }
+        if (me.staff) {
             send(services.frames().presence(services.presence().snapshot()));
         }
         log.debug("{} authenticated as user {} ({})", connectionId, verified.userId(), verified.role().wireName());
@@ -297,49 +282,45 @@ final class ClientSession implements Recipient {
             reject("a connection cannot change its user or role; open a new one");
             return;
         }
-        synchronized (lifecycle) {
-            principal = verified;
-            scheduleExpiry(verified);
-        }
+        principal = verified;
+        scheduleExpiry(verified);
+        Member me = member;
         if (!verified.role().isStaff()) {
             for (Long conversationId : Set.copyOf(current.conversations())) {
-                if (!verified.mayAccess(conversationId) && services.registry().isSubscribed(this, conversationId)) {
-                    unsubscribe(conversationId);
+                if (!verified.mayAccess(conversationId) && services.registry().isSubscribed(me, conversationId)) {
+                    unsubscribe(me, conversationId);
                 }
             }
         }
         send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
     }
 
-    private void subscribe(Principal who, long conversationId) {
+    private void subscribe(Principal who, Member me, long conversationId) {
         if (!who.mayAccess(conversationId)) {
             forbidden(conversationId, "subscribe");
             return;
         }
-        if (!services.registry().isSubscribed(this, conversationId)) {
-            synchronized (lifecycle) {
-                if (subscriptionCount >= MAX_SUBSCRIPTIONS) {
-                    send(services.frames().conversationError(ErrorCode.FORBIDDEN,
-                            "subscription limit of " + MAX_SUBSCRIPTIONS + " conversations reached", "subscribe",
-                            conversationId));
-                    return;
-                }
-                if (services.registry().subscribe(this, conversationId)) {
-                    subscriptionCount++;
-                }
-            }
+        if (services.registry().subscribe(me, conversationId, MAX_SUBSCRIPTIONS)
+                == ConversationRegistry.Subscription.LIMIT_REACHED) {
+            send(services.frames().conversationError(ErrorCode.FORBIDDEN,
+                    "subscription limit of " + MAX_SUBSCRIPTIONS + " conversations reached", "subscribe",
+                    conversationId));
+            return;
         }
         send(services.frames().subscribed(conversationId));
     }
 
-    private void unsubscribe(long conversationId) {
-        if (services.registry().unsubscribe(this, conversationId)) {
-            synchronized (lifecycle) {
-                subscriptionCount--;
-            }
-        }
-        services.typing().unsubscribed(this, conversationId);
+    private void unsubscribe(Member me, long conversationId) {
+        services.registry().unsubscribe(me, conversationId);
+        services.typing().unsubscribed(me, conversationId);
         send(services.frames().unsubscribed(conversationId));
+    }
+
+    /** Takes an authenticated connection out of routing and ends its typing and presence. */
+    private void leave(Member me) {
+        services.registry().unregister(me);
+        services.typing().disconnected(me);
+        services.presence().disconnected(me);
     }
 
     private void forbidden(long conversationId, String request) {
@@ -367,27 +348,80 @@ final class ClientSession implements Recipient {
 
     /**
      * A connection lives no longer than its token: at {@code exp} (plus the clock skew the verifier allows) it is
-     * closed with 4002 unless a fresh {@code auth} came first, so a revoked contact stops receiving. Called under
-     * the lifecycle lock.
+     * closed with 4002 unless a fresh {@code auth} came first, so a revoked contact stops receiving.
      */
     private void scheduleExpiry(Principal verified) {
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-        }
-        long delay = Duration.between(services.clock().instant(), verified.expiresAt())
-                .plus(TokenVerifier.CLOCK_SKEW).toMillis();
-        expiryTimer = services.timers().schedule(() -> {
+        Duration delay = Duration.between(services.time().now(), verified.expiresAt()).plus(TokenVerifier.CLOCK_SKEW);
+        Scheduler.Timer timer = services.scheduler().schedule(() -> {
             if (principal == verified && !closing) {
                 log.debug("{} token expired", connectionId);
                 closeAfterFlush(CloseCodes.TOKEN_EXPIRED, "token expired");
             }
-        }, Math.max(0, delay), TimeUnit.MILLISECONDS);
+        }, delay);
+        Scheduler.Timer replaced;
+        synchronized (lifecycle) {
+            if (closed) {
+                replaced = timer;
+            } else {
+                replaced = expiryTimer;
+                expiryTimer = timer;
+            }
+        }
+        cancel(replaced);
     }
 
-    private void overflowed(int queued) {
-        log.info("{} (user {}) fell {} frames behind; closing so it can reconnect", connectionId, userId(), queued);
+    private void overflowed(int queuedFrames, long queuedBytes) {
+        log.info("{} ({}) fell {} frames / {} bytes behind; closing so it can reconnect", connectionId, who(),
+                queuedFrames, queuedBytes);
         closing = true;
-        // Noticed inside a fan-out; the transport closes on another thread (see TyrusTransport).
-        transport.close(CloseCodes.TRY_AGAIN_LATER, "send queue full");
+        // Noticed inside a fan-out: the queue closes on its writer, never on this thread.
+        out.closeNow(CloseCodes.TRY_AGAIN_LATER, "send queue full");
+    }
+
+    private String who() {
+        Principal p = principal;
+        return p == null ? "not authenticated" : "user " + p.userId();
+    }
+
+    private static void cancel(Scheduler.Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    /** This connection as routing sees it: exists only once authenticated, so its user is always known. */
+    private final class Member implements Recipient {
+        private final long userId;
+        private final boolean staff;
+
+        Member(long userId, boolean staff) {
+            this.userId = userId;
+            this.staff = staff;
+        }
+
+        @Override
+        public String connectionId() {
+            return connectionId;
+        }
+
+        @Override
+        public long userId() {
+            return userId;
+        }
+
+        @Override
+        public boolean isStaff() {
+            return staff;
+        }
+
+        @Override
+        public void send(String frame) {
+            out.offer(frame);
+        }
+
+        @Override
+        public String toString() {
+            return connectionId;
+        }
     }
 }

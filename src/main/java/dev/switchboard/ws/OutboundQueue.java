@@ -1,91 +1,121 @@
 package dev.switchboard.ws;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The bounded send queue of one connection. Frames are written one at a time with asynchronous sends, so a slow
- * client never blocks the thread that routes an event to thousands of others.
+ * The bounded send queue of one connection, and its one serial writer.
+ *
+ * <p>{@link #offer} only queues: the socket writes run on the {@code writer} executor, one at a time per
+ * connection, with asynchronous sends, so neither the thread that routes an event to thousands of connections nor
+ * a thread holding any lock of ours ever touches a socket. That matters beyond speed: a write to a reset
+ * connection makes Grizzly close it on the writing thread and run our close handling there, which takes other
+ * components' locks.
  *
  * <p>A burst (the node catching up after a database outage, a bulk import) can queue thousands of frames in a
  * millisecond even for clients that read fast, so falling behind briefly is not a fault: a client is closed
- * (1013) only when its queue stays above {@code softLimit} for longer than {@code lagNanos}, or at once when it
- * reaches {@code hardLimit}, which bounds the heap.
+ * (1013) only when its queue stays above a soft limit (in frames or in bytes) for longer than the lag allowed, or
+ * at once when it reaches a hard limit (in frames or in bytes), which bounds the heap whatever the events weigh.
  *
  * <p>A close can be queued behind the frames already waiting ({@link #closeAfterFlush}), so an {@code error}
- * event reaches the client before the close that follows it.
+ * event reaches the client before the close that follows it; {@link #closeNow} does not wait for them.
  */
 final class OutboundQueue {
 
-    /** Where frames go: the Tyrus session in production. */
+    /** Where frames go: the Tyrus session in production. Called only on the writer executor. */
     interface Transport {
         /** Starts an asynchronous send and calls {@code done} with {@code null} or the failure when it ends. */
         void send(String frame, Consumer<Throwable> done);
 
-        /** Sends a close frame and closes the connection, never on the calling thread. */
+        /** Sends a WebSocket ping; the peer's pong proves it alive. */
+        default void ping() {
+        }
+
+        /** Sends a close frame and closes the connection. */
         void close(int code, String reason);
     }
 
     /** Called once when the queue overflows; the owner closes the connection. */
     interface OverflowListener {
-        void overflowed(int queued);
+        void overflowed(int queuedFrames, long queuedBytes);
+    }
+
+    /**
+     * How far a connection may fall behind. Bytes are counted as a frame's {@code String.length()}: its size on
+     * the wire for the ASCII JSON frames mostly are, and about its size on the heap.
+     *
+     * @param softFrames frames a client may be behind indefinitely
+     * @param hardFrames frames that close the client at once
+     * @param softBytes  bytes a client may be behind indefinitely
+     * @param hardBytes  bytes that close the client at once
+     * @param lagNanos   how long a client may stay above a soft limit
+     */
+    record Limits(int softFrames, int hardFrames, long softBytes, long hardBytes, long lagNanos) {
+        Limits {
+            hardFrames = Math.max(softFrames, hardFrames);
+            hardBytes = Math.max(softBytes, hardBytes);
+        }
     }
 
     private final Transport transport;
-    private final int softLimit;
-    private final int hardLimit;
-    private final long lagNanos;
+    private final Executor writer;
+    private final Limits limits;
     private final LongSupplier nanoTime;
     private final OverflowListener onOverflow;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private long pendingBytes;
+    /** A pump is scheduled or running, or a send is in flight: whoever clears this restarts nothing else. */
     private boolean inFlight;
     private boolean closed;
-    /** {@link #nanoTime} when the queue last rose above the soft limit; 0 while below it. */
+    /** {@link #nanoTime} when the queue last rose above a soft limit; 0 while below them. */
     private long laggingSince;
 
     /**
-     * @param softLimit  frames a client may be behind indefinitely
-     * @param hardLimit  frames that close the client at once
-     * @param lagNanos   how long a client may stay above the soft limit
-     * @param nanoTime   the clock ({@link System#nanoTime} in production)
+     * @param writer     runs the writes, one at a time for this queue; shared by every connection
+     * @param nanoTime   the monotonic clock
      * @param onOverflow told once when the client is given up on
      */
-    OutboundQueue(Transport transport, int softLimit, int hardLimit, long lagNanos, LongSupplier nanoTime,
+    OutboundQueue(Transport transport, Executor writer, Limits limits, LongSupplier nanoTime,
                   OverflowListener onOverflow) {
         this.transport = transport;
-        this.softLimit = softLimit;
-        this.hardLimit = Math.max(softLimit, hardLimit);
-        this.lagNanos = lagNanos;
+        this.writer = writer;
+        this.limits = limits;
         this.nanoTime = nanoTime;
         this.onOverflow = onOverflow;
     }
 
     /** Queues a frame; dropped silently once the queue is closed (the connection is going away). */
     void offer(String frame) {
-        int overflowAt;
+        int overflowFrames;
+        long overflowBytes;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            if (pending.size() >= hardLimit || lagTooLong()) {
+            if (pending.size() >= limits.hardFrames() || pendingBytes + frame.length() > limits.hardBytes()
+                    || lagTooLong()) {
                 closed = true;
-                overflowAt = pending.size();
-                pending.clear();
+                overflowFrames = pending.size();
+                overflowBytes = pendingBytes;
+                clear();
             } else {
                 pending.addLast(frame);
+                pendingBytes += frame.length();
                 if (inFlight) {
                     return;
                 }
                 inFlight = true;
-                overflowAt = -1;
+                overflowFrames = -1;
+                overflowBytes = 0;
             }
         }
-        if (overflowAt >= 0) {
-            onOverflow.overflowed(overflowAt);
+        if (overflowFrames >= 0) {
+            onOverflow.overflowed(overflowFrames, overflowBytes);
             return;
         }
-        pump();
+        writer.execute(this::pump);
     }
 
     /** Sends the close after every frame already queued; later frames are dropped. */
@@ -101,14 +131,33 @@ final class OutboundQueue {
             }
             inFlight = true;
         }
-        pump();
+        writer.execute(this::pump);
+    }
+
+    /**
+     * Drops what is queued and closes on the writer executor without waiting for the send in flight: a peer that
+     * stopped reading (or a half-open one) may never finish it.
+     */
+    void closeNow(int code, String reason) {
+        discard();
+        writer.execute(() -> transport.close(code, reason));
+    }
+
+    /** Sends a WebSocket ping on the writer executor, beside the frames (control frames may interleave). */
+    void ping() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        writer.execute(transport::ping);
     }
 
     /** The connection is gone: forget what is queued. */
     void discard() {
         synchronized (this) {
             closed = true;
-            pending.clear();
+            clear();
         }
     }
 
@@ -117,28 +166,36 @@ final class OutboundQueue {
         return pending.size();
     }
 
+    /** Bytes waiting (for tests and metrics). */
+    synchronized long bytes() {
+        return pendingBytes;
+    }
+
+    /** Runs on the writer executor only. */
     private void pump() {
         // A send may complete inside transport.send() on this same thread. Handling that completion by calling
         // pump() again would recurse once per queued frame; instead the loop below continues, and only a
-        // completion that arrives later, on another thread, restarts the pump.
+        // completion that arrives later, on another thread, schedules the pump again.
         while (true) {
             Object next;
             synchronized (this) {
                 next = pending.pollFirst();
-                if (pending.size() <= softLimit) {
+                if (next instanceof String frame) {
+                    pendingBytes -= frame.length();
+                }
+                if (pending.size() <= limits.softFrames() && pendingBytes <= limits.softBytes()) {
                     laggingSince = 0;
                 }
                 if (next == null) {
                     inFlight = false;
                     return;
                 }
-            }
-            if (next instanceof Close) {
-                Close close = (Close) next;
-                synchronized (this) {
-                    pending.clear();
+                if (next instanceof Close) {
+                    clear();
                     inFlight = false;
                 }
+            }
+            if (next instanceof Close close) {
                 transport.close(close.code, close.reason);
                 return;
             }
@@ -159,7 +216,7 @@ final class OutboundQueue {
 
     /** Called under the lock with a frame about to be added. */
     private boolean lagTooLong() {
-        if (pending.size() < softLimit) {
+        if (pending.size() < limits.softFrames() && pendingBytes < limits.softBytes()) {
             return false;
         }
         long now = nanoTime.getAsLong();
@@ -167,7 +224,7 @@ final class OutboundQueue {
             laggingSince = now == 0 ? 1 : now;
             return false;
         }
-        return now - laggingSince > lagNanos;
+        return now - laggingSince > limits.lagNanos();
     }
 
     private void completed(SendState state, Throwable failure) {
@@ -181,16 +238,24 @@ final class OutboundQueue {
         if (failure != null) {
             failed();
         } else {
-            pump();
+            // Possibly on a Grizzly thread, and possibly inside a lock of Tyrus's: only hand the pump back.
+            writer.execute(this::pump);
         }
     }
 
     private void failed() {
         // The transport has failed and Tyrus will report the close; nothing queued can be delivered any more.
-        discard();
         synchronized (this) {
+            closed = true;
+            clear();
             inFlight = false;
         }
+    }
+
+    /** Called under the lock. */
+    private void clear() {
+        pending.clear();
+        pendingBytes = 0;
     }
 
     private static final class SendState {

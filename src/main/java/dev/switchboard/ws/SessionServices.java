@@ -6,32 +6,33 @@ import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.routing.ConversationRegistry;
+import dev.switchboard.time.Scheduler;
+import dev.switchboard.time.TimeSource;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executor;
 
 /**
- * What every WebSocket session needs from the node, built once by the application wiring.
+ * What every WebSocket session needs from the node, built once by {@link RealtimeCore}.
  *
- * @param nodeId          prefix of connection ids
- * @param verifier        checks tokens
- * @param decoder         parses client frames
- * @param frames          encodes server frames
- * @param registry        who gets what
- * @param presence        agent online/offline
- * @param typing          typing relay and expiry
- * @param sessions        every open session, authenticated or not
- * @param timers          auth timeouts; shared with the trackers, so its tasks must stay short
- * @param clock           for {@code pong}'s server_time
- * @param authTimeout     time allowed before {@code auth}
- * @param sendQueueLimit  frames a client may fall behind for longer than a moment
- * @param slowConsumerTimeout how long a client may stay more than {@code sendQueueLimit} frames behind
+ * @param nodeId             prefix of connection ids
+ * @param verifier           checks tokens
+ * @param decoder            parses client frames
+ * @param frames             encodes server frames
+ * @param registry           who gets what
+ * @param presence           agent online/offline
+ * @param typing             typing relay and expiry
+ * @param sessions           every open session, authenticated or not
+ * @param scheduler          auth timeouts and token expiry; shared with the trackers, so its tasks must stay short
+ * @param time               the clocks: rate limiting, heartbeat, token expiry, {@code pong}'s server_time
+ * @param writers            runs every connection's socket writes, one at a time per connection
+ * @param authTimeout        time allowed before {@code auth}
+ * @param queueLimits        how far a client may fall behind
  * @param rateLimitPerSecond sustained client messages per second
- * @param rateLimitBurst  client message burst
- * @param maxFrameBytes   largest accepted client frame
+ * @param rateLimitBurst     client message burst
+ * @param maxFrameBytes      largest accepted client frame
  */
-public record SessionServices(
+record SessionServices(
         String nodeId,
         TokenVerifier verifier,
         MessageDecoder decoder,
@@ -40,11 +41,11 @@ public record SessionServices(
         PresenceTracker presence,
         TypingTracker typing,
         OpenSessions sessions,
-        ScheduledExecutorService timers,
-        Clock clock,
+        Scheduler scheduler,
+        TimeSource time,
+        Executor writers,
         Duration authTimeout,
-        int sendQueueLimit,
-        Duration slowConsumerTimeout,
+        OutboundQueue.Limits queueLimits,
         int rateLimitPerSecond,
         int rateLimitBurst,
         int maxFrameBytes) {

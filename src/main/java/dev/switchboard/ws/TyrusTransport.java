@@ -6,24 +6,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.Executor;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
-/** {@link OutboundQueue.Transport} over a Tyrus session's asynchronous remote. */
+/**
+ * {@link OutboundQueue.Transport} over a Tyrus session's asynchronous remote. Runs only on the writer executor,
+ * where no lock of ours is held: Tyrus may call {@code onClose} synchronously inside {@code close()} or inside a
+ * send that finds the connection reset, and that takes the trackers' locks.
+ */
 final class TyrusTransport implements OutboundQueue.Transport {
     private static final Logger log = LoggerFactory.getLogger(TyrusTransport.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Session session;
-    private final Executor closer;
 
-    /**
-     * @param closer runs closes. Tyrus calls onClose synchronously inside {@code session.close()}, and onClose
-     *               takes the presence and typing locks; a close run on the thread that happens to pump the queue
-     *               (often one already inside a tracker's fan-out) could deadlock with another such thread.
-     */
-    TyrusTransport(Session session, Executor closer) {
+    TyrusTransport(Session session) {
         this.session = session;
-        this.closer = closer;
     }
 
     @Override
@@ -37,13 +35,20 @@ final class TyrusTransport implements OutboundQueue.Transport {
     }
 
     @Override
+    public void ping() {
+        try {
+            session.getAsyncRemote().sendPing(EMPTY.duplicate());
+        } catch (IOException | RuntimeException e) {
+            log.debug("ping on {} failed: {}", session.getId(), e.toString());
+        }
+    }
+
+    @Override
     public void close(int code, String reason) {
-        closer.execute(() -> {
-            try {
-                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
-            } catch (IOException | RuntimeException e) {
-                log.debug("close({}) failed: {}", code, e.toString());
-            }
-        });
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException | RuntimeException e) {
+            log.debug("close({}) failed: {}", code, e.toString());
+        }
     }
 }

@@ -20,25 +20,25 @@ import java.nio.ByteBuffer;
  * per connection, created by {@link #config}.
  */
 public final class WebSocketEndpoint extends Endpoint {
-    /** The path pages connect to, the seed's. */
+    /** The path pages connect to. */
     public static final String PATH = "/ws";
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
-    private final SessionServices services;
+    private final RealtimeCore core;
     private ClientSession client;
 
-    private WebSocketEndpoint(SessionServices services) {
-        this.services = services;
+    private WebSocketEndpoint(RealtimeCore core) {
+        this.core = core;
     }
 
-    /** The endpoint configuration to deploy: every connection gets its own endpoint bound to {@code services}. */
-    public static ServerEndpointConfig config(SessionServices services) {
+    /** The endpoint configuration to deploy: every connection gets its own endpoint bound to {@code core}. */
+    public static ServerEndpointConfig config(RealtimeCore core) {
         return ServerEndpointConfig.Builder.create(WebSocketEndpoint.class, PATH)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
                     public <T> T getEndpointInstance(Class<T> endpointClass) {
-                        return endpointClass.cast(new WebSocketEndpoint(services));
+                        return endpointClass.cast(new WebSocketEndpoint(core));
                     }
                 })
                 .build();
@@ -47,20 +47,20 @@ public final class WebSocketEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         // Whole messages assembled from fragments are held to the same limit as single frames.
-        session.setMaxTextMessageBufferSize(services.maxFrameBytes());
-        session.setMaxBinaryMessageBufferSize(services.maxFrameBytes());
-        client = new ClientSession(services, session);
+        int maxFrameBytes = core.settings().maxFrameBytes();
+        session.setMaxTextMessageBufferSize(maxFrameBytes);
+        session.setMaxBinaryMessageBufferSize(maxFrameBytes);
         // Registered and timed before any message can be handled.
-        client.opened();
+        client = core.open(new TyrusTransport(session));
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) client::onBinary);
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> client.onBinary());
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> client.onPong());
     }
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
         if (client != null) {
-            client.closed(closeReason);
+            client.closed(closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
         }
     }
 

@@ -207,6 +207,54 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads frames until the next text frame and returns its payload; {@code null} when the connection ends
+     * first. Fails after {@link WsClient#PATIENCE} without one.
+     */
+    public String readText() {
+        try {
+            while (true) {
+                int b0 = in.read();
+                if (b0 < 0) {
+                    return null;
+                }
+                int b1 = readByte();
+                long length = b1 & 0x7F;
+                if (length == 126) {
+                    length = (readByte() << 8) | readByte();
+                } else if (length == 127) {
+                    length = 0;
+                    for (int i = 0; i < 8; i++) {
+                        length = (length << 8) | readByte();
+                    }
+                }
+                if ((b0 & 0x0F) == 0x1) {
+                    return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+                }
+                if ((b0 & 0x0F) == 0x8) {
+                    return null;
+                }
+                in.skipNBytes(length);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no text frame within " + WsClient.PATIENCE.toSeconds() + " s", e);
+        } catch (EOFException | SocketException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Drops the TCP connection with a reset (RST), like a crashed machine or a network that gave up. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (SocketException ignored) {
+            // closed already: nothing left to reset
+        }
+        close();
+    }
+
     @Override
     public void close() {
         try {

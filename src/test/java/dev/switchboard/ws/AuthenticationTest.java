@@ -379,18 +379,6 @@ class AuthenticationTest {
         }
     }
 
-    @Test
-    void anInvalidMessageDoesNotStopTheAuthTimeout() {
-        try (TestServer quick = TestServer.start(Map.of("AUTH_TIMEOUT", "300ms"));
-             WsClient client = quick.connect()) {
-            client.send("type", "subscribe", "conversation_id", 1);
-            client.awaitError("unauthenticated");
-            client.sendRaw("{not json");
-            client.awaitError("invalid_json");
-            assertEquals(4001, client.awaitClose());
-        }
-    }
-
     // ---- RS256 ----
 
     @Test
@@ -447,10 +435,13 @@ class AuthenticationTest {
 
     // ---- a connection never outlives its token ----
 
-    /** A token 55 s past exp still passes (60 s clock skew), so the connection has about 5 s left. */
+    /**
+     * A token 58 s past exp still passes (60 s clock skew), so the connection has about 2 s left. Re-auth before
+     * expiry and the exact moment of the close are pinned on a manual clock by {@link ClientSessionTest}.
+     */
     private static String nearlyExpiredToken(long userId) {
         return new dev.switchboard.auth.TokenIssuer(TestServer.SECRET).issue(userId, dev.switchboard.auth.Role.CONTACT,
-                "Soon gone", java.util.List.of(77L), java.time.Duration.ofSeconds(-55));
+                "Soon gone", java.util.List.of(77L), java.time.Duration.ofSeconds(-58));
     }
 
     @Test
@@ -459,17 +450,6 @@ class AuthenticationTest {
             client.authenticate(nearlyExpiredToken(880));
             client.subscribe(77);
             assertEquals(4002, client.awaitClose());
-        }
-    }
-
-    @Test
-    void reauthenticatingWithAFreshTokenKeepsTheConnectionPastTheOldExpiry() throws Exception {
-        try (WsClient client = server.connect()) {
-            client.authenticate(nearlyExpiredToken(881));
-            client.authenticate(server.contactToken(881, 77L));
-            Thread.sleep(7_000); // past the first token's end of life (slowness can only make this pass)
-            client.sync();
-            assertFalse(client.isClosed(), "the fresh token governs now");
         }
     }
 }

@@ -26,7 +26,19 @@ class OutboundQueueTest {
 
     /** A queue whose only limit is the hard one: overflow exactly at {@code limit} frames. */
     static OutboundQueue hardOnly(OutboundQueue.Transport transport, int limit, OutboundQueue.OverflowListener overflow) {
-        return new OutboundQueue(transport, limit, limit, Long.MAX_VALUE, System::nanoTime, overflow);
+        return new OutboundQueue(transport, DIRECT, frameLimits(limit, limit, Long.MAX_VALUE), System::nanoTime,
+                overflow);
+    }
+
+    /**
+     * Runs the writer's work on the thread that hands it over, so these tests can watch the pump step by step.
+     * In production the writer is an executor of its own, which ClientSessionTest checks.
+     */
+    static final java.util.concurrent.Executor DIRECT = Runnable::run;
+
+    /** Limits in frames only. */
+    static OutboundQueue.Limits frameLimits(int soft, int hard, long lagNanos) {
+        return new OutboundQueue.Limits(soft, hard, Long.MAX_VALUE, Long.MAX_VALUE, lagNanos);
     }
 
     /** Generous guard against a hung test; never a performance bound. */
@@ -96,8 +108,8 @@ class OutboundQueueTest {
         final List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void overflowed(int queued) {
-            calls.add(queued);
+        public void overflowed(int queuedFrames, long queuedBytes) {
+            calls.add(queuedFrames);
         }
     }
 
@@ -134,7 +146,7 @@ class OutboundQueueTest {
     @Test
     void aBurstAboveTheSoftLimitIsToleratedWhileTheClientCatchesUpInTime() {
         long[] now = {1_000};
-        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 1_000, 5_000), () -> now[0], overflow);
         for (int i = 0; i < 500; i++) {
             q.offer("f" + i);           // far above the soft limit, under the hard one
         }
@@ -152,7 +164,7 @@ class OutboundQueueTest {
     @Test
     void aClientStuckAboveTheSoftLimitLongerThanTheLagIsGivenUp() {
         long[] now = {1_000};
-        OutboundQueue q = new OutboundQueue(transport, 10, 1_000, 5_000, () -> now[0], overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 1_000, 5_000), () -> now[0], overflow);
         for (int i = 0; i < 20; i++) {
             q.offer("f" + i);
         }
@@ -165,7 +177,7 @@ class OutboundQueueTest {
 
     @Test
     void theHardLimitGivesUpAtOnce() {
-        OutboundQueue q = new OutboundQueue(transport, 10, 100, Long.MAX_VALUE, () -> 1_000, overflow);
+        OutboundQueue q = new OutboundQueue(transport, DIRECT, frameLimits(10, 100, Long.MAX_VALUE), () -> 1_000, overflow);
         for (int i = 0; i < 101; i++) {
             q.offer("f" + i);           // one in flight, then 100 queued
         }
@@ -463,5 +475,81 @@ class OutboundQueueTest {
         }
         assertEquals(List.of(), overflow.calls);
         assertEquals(0, q.size());
+    }
+
+    // ---- bounds in bytes: app payloads are unbounded jsonb ----
+
+    @Test
+    void theHardByteLimitGivesUpAtOnceWhateverTheFrameCount() {
+        OutboundQueue q = new OutboundQueue(transport, DIRECT,
+                new OutboundQueue.Limits(1_000, 1_000, 10_000, 20_000, Long.MAX_VALUE), () -> 1_000, overflow);
+        String kilobytes = "k".repeat(5_000);
+        q.offer("in flight");
+        for (int i = 0; i < 4; i++) {
+            q.offer(kilobytes);       // 20,000 bytes waiting: at the limit, not over it
+        }
+        assertEquals(List.of(), overflow.calls);
+        assertEquals(20_000, q.bytes());
+        q.offer("x");
+        assertEquals(List.of(4), overflow.calls, "five small frames' worth of count, but too many bytes");
+        assertEquals(0, q.bytes(), "the backlog is dropped");
+    }
+
+    @Test
+    void aClientStuckAboveTheSoftByteLimitLongerThanTheLagIsGivenUp() {
+        long[] now = {1_000};
+        OutboundQueue q = new OutboundQueue(transport, DIRECT,
+                new OutboundQueue.Limits(1_000, 1_000, 10_000, 1_000_000, 5_000), () -> now[0], overflow);
+        String kilobytes = "k".repeat(5_000);
+        q.offer("in flight");
+        for (int i = 0; i < 3; i++) {
+            q.offer(kilobytes);       // above the soft byte limit, far below every frame limit
+        }
+        now[0] += 5_001;
+        q.offer("one too late");
+        assertEquals(1, overflow.calls.size());
+    }
+
+    @Test
+    void sentFramesNoLongerCountAgainstTheByteLimit() {
+        OutboundQueue q = new OutboundQueue(transport, DIRECT,
+                new OutboundQueue.Limits(1_000, 1_000, 10_000, 10_000, Long.MAX_VALUE), () -> 1_000, overflow);
+        String kilobytes = "k".repeat(5_000);
+        for (int i = 0; i < 100; i++) {
+            q.offer(kilobytes);
+            transport.complete();     // a reader that keeps up
+        }
+        assertEquals(List.of(), overflow.calls);
+        assertEquals(100, transport.sent.size());
+        assertEquals(0, q.bytes());
+    }
+
+    @Test
+    void writesRunOnTheWriterAndOfferNeverWrites() {
+        List<Runnable> writer = new ArrayList<>();
+        transport.inline = true;
+        OutboundQueue q = new OutboundQueue(transport, writer::add, frameLimits(100, 100, Long.MAX_VALUE),
+                () -> 1_000, overflow);
+        q.offer("a");
+        q.offer("b");
+        assertEquals(List.of(), transport.sent, "offer only queues");
+        assertEquals(1, writer.size(), "one pump for the connection, however many frames");
+        writer.remove(0).run();
+        assertEquals(List.of("a", "b"), transport.sent);
+    }
+
+    @Test
+    void closeNowDoesNotWaitForTheSendInFlightAndRunsOnTheWriter() {
+        List<Runnable> writer = new ArrayList<>();
+        OutboundQueue q = new OutboundQueue(transport, writer::add, frameLimits(100, 100, Long.MAX_VALUE),
+                () -> 1_000, overflow);
+        q.offer("stuck");
+        writer.remove(0).run();       // the send starts and never completes: a peer that stopped reading
+        q.offer("queued");
+        q.closeNow(1013, "send queue full");
+        assertEquals(List.of(), transport.closes, "not on the caller's thread");
+        writer.remove(0).run();
+        assertEquals(List.of("1013 send queue full"), transport.closes);
+        assertEquals(List.of("stuck"), transport.sent, "what was queued is dropped");
     }
 }

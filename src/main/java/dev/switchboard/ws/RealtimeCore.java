@@ -1,0 +1,152 @@
+package dev.switchboard.ws;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.notifier.EventDispatcher;
+import dev.switchboard.presence.PresenceTracker;
+import dev.switchboard.presence.TypingTracker;
+import dev.switchboard.protocol.MessageDecoder;
+import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.routing.ConversationRegistry;
+import dev.switchboard.time.Scheduler;
+import dev.switchboard.time.TimeSource;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * The realtime core of a node: sessions, routing, presence and typing, and the dispatcher that feeds committed
+ * events into them. It needs no database, no network and no real time: it is built from its settings, a
+ * {@link Scheduler}, a {@link TimeSource} and an executor for socket writes, so tests can drive it with fake
+ * transports and a manual clock. The database side (pool, LISTEN, pruning) only calls {@link #dispatcher()}.
+ *
+ * <h2>Locks, and the order they may be taken in</h2>
+ * <ul>
+ *   <li>{@code ClientSession.lifecycle}: a connection's state (closed, auth timeout, timers, joined);</li>
+ *   <li>{@code ConversationRegistry}: one monitor per connection's subscription set;</li>
+ *   <li>{@code PresenceTracker}: its monitor, over the agents' state and its outbox;</li>
+ *   <li>{@code TypingTracker}: its monitor, over the active indicators and its outbox;</li>
+ *   <li>{@code OutboundQueue}: one monitor per connection's send queue.</li>
+ * </ul>
+ * None is ever taken while another is held: each guards only its own fields, and the code under it calls no other
+ * component (the concurrent maps and executor queues of the JDK aside, which take no lock of ours). Trackers decide
+ * frames under their lock and deliver them after releasing it, in decision order ({@code presence.Outbox}).
+ * Delivering only queues; socket writes, and so the closes Tyrus reports inline from a failed write, happen on the
+ * {@code writers} executor with no lock held. Keep it so: a lock taken inside another is how this server once
+ * deadlocked, a reset connection closing inside one tracker's fan-out while another thread fanned out of the other.
+ */
+public final class RealtimeCore {
+    /**
+     * Bytes a connection may be behind indefinitely, beside SEND_QUEUE_LIMIT frames: app payloads are unbounded
+     * jsonb, so a frame count alone does not bound the heap.
+     */
+    public static final long SEND_QUEUE_SOFT_BYTES = 4L * 1024 * 1024;
+    /** Bytes that close a connection at once (1013), however briefly it was behind. */
+    public static final long SEND_QUEUE_HARD_BYTES = 32L * 1024 * 1024;
+    /** The send queue's hard cap in frames, as a multiple of SEND_QUEUE_LIMIT: room for a burst, still a bound. */
+    public static final int HARD_LIMIT_FACTOR = 16;
+
+    /**
+     * What the core is configured with.
+     *
+     * @param nodeId              prefix of connection ids
+     * @param authTimeout         time allowed before {@code auth}
+     * @param typingTimeout       how long a typing indicator lasts without a refresh
+     * @param presenceGrace       how long an agent stays online after its last connection closed
+     * @param sendQueueLimit      frames a client may fall behind for longer than a moment
+     * @param slowConsumerTimeout how long a client may stay more than {@code sendQueueLimit} frames behind
+     * @param rateLimitPerSecond  sustained client messages per second
+     * @param rateLimitBurst      client message burst
+     * @param maxFrameBytes       largest accepted client frame
+     * @param idleTimeout         silence after which the heartbeat closes a connection
+     */
+    public record Settings(String nodeId, Duration authTimeout, Duration typingTimeout, Duration presenceGrace,
+                           int sendQueueLimit, Duration slowConsumerTimeout, int rateLimitPerSecond,
+                           int rateLimitBurst, int maxFrameBytes, Duration idleTimeout) {
+    }
+
+    private final Settings settings;
+    private final TimeSource time;
+    private final ConversationRegistry registry;
+    private final PresenceTracker presence;
+    private final TypingTracker typing;
+    private final OpenSessions sessions;
+    private final ServerFrames frames;
+    private final EventDispatcher dispatcher;
+    private final SessionServices services;
+
+    private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
+                         TimeSource time, Executor writers) {
+        this.settings = settings;
+        this.time = time;
+        this.frames = new ServerFrames(mapper);
+        this.registry = new ConversationRegistry();
+        this.presence = new PresenceTracker(registry, frames, scheduler, settings.presenceGrace());
+        this.typing = new TypingTracker(registry, frames, scheduler, settings.typingTimeout());
+        this.sessions = new OpenSessions();
+        this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper);
+        OutboundQueue.Limits limits = new OutboundQueue.Limits(settings.sendQueueLimit(),
+                HARD_LIMIT_FACTOR * settings.sendQueueLimit(), SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES,
+                settings.slowConsumerTimeout().toNanos());
+        this.services = new SessionServices(settings.nodeId(), verifier, new MessageDecoder(mapper), frames,
+                registry, presence, typing, sessions, scheduler, time, writers, settings.authTimeout(), limits,
+                settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes());
+    }
+
+    /**
+     * Builds a core.
+     *
+     * @param verifier  checks the tokens clients send
+     * @param mapper    JSON for frames and events
+     * @param scheduler runs timeouts and expiries; its tasks are short
+     * @param time      the clocks
+     * @param writers   runs socket writes (one at a time per connection) and closes; never a caller's thread in
+     *                  production
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers) {
+        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers);
+    }
+
+    /** Where the database side hands committed and transient events. */
+    public EventDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Authenticated connections by conversation, user and role. */
+    public ConversationRegistry registry() {
+        return registry;
+    }
+
+    /** Agent presence. */
+    public PresenceTracker presence() {
+        return presence;
+    }
+
+    /** Typing indicators. */
+    public TypingTracker typing() {
+        return typing;
+    }
+
+    /** Every open session, authenticated or not. */
+    public OpenSessions sessions() {
+        return sessions;
+    }
+
+    /** The settings in effect. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Pings every session and closes those silent for longer than the idle timeout; run every ping interval. */
+    public void heartbeat() {
+        sessions.heartbeat(time.nanoTime(), settings.idleTimeout().toNanos());
+    }
+
+    /** Opens a session over a transport; the caller reports its messages and its close to the session. */
+    ClientSession open(OutboundQueue.Transport transport) {
+        ClientSession session = new ClientSession(services, transport);
+        session.opened();
+        return session;
+    }
+}

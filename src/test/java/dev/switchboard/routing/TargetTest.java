@@ -1,0 +1,42 @@
+package dev.switchboard.routing;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reading a stored event's audience columns into a target: what the events table allows, and nothing else. */
+class TargetTest {
+
+    @Test
+    void everyStoredAudienceParsesToItsTarget() {
+        assertEquals(new Target.Conversation(7), Target.fromAudience("conversation", 7L, null));
+        assertEquals(new Target.ConversationAndStaff(7), Target.fromAudience("conversation_and_staff", 7L, null));
+        assertEquals(Target.STAFF, Target.fromAudience("staff", null, null));
+        assertEquals(new Target.User(3), Target.fromAudience("user", null, 3L));
+        assertEquals(4, Target.AUDIENCES.size(), "one test line per audience above");
+    }
+
+    @Test
+    void idsTheAudienceDoesNotUseAreIgnored() {
+        assertEquals(Target.STAFF, Target.fromAudience("staff", 7L, 3L));
+        assertEquals(new Target.User(3), Target.fromAudience("user", 7L, 3L));
+    }
+
+    @Test
+    void anAudienceWithoutTheIdItNeedsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Target.fromAudience("conversation", null, 3L));
+        assertThrows(IllegalArgumentException.class, () -> Target.fromAudience("conversation_and_staff", null, null));
+        assertThrows(IllegalArgumentException.class, () -> Target.fromAudience("user", 7L, null));
+    }
+
+    @Test
+    void anUnknownOrMissingAudienceIsRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Target.fromAudience("CONVERSATION", 7L, null));
+        assertTrue(e.getMessage().contains("CONVERSATION"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Target.fromAudience(null, 7L, null));
+        assertThrows(IllegalArgumentException.class, () -> Target.fromAudience("conversation_except_user", 7L, 3L));
+    }
+}
