@@ -15,6 +15,11 @@ import dev.switchboard.http.HealthProbe;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
+import dev.switchboard.metrics.ListenerLag;
+import dev.switchboard.metrics.MetricsHandler;
+import dev.switchboard.metrics.NodeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
@@ -107,8 +112,12 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Starting node {} with {}", config.node().id(), config);
 
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        NodeMetrics metrics = new NodeMetrics(prometheus);
+        metrics.bindJvm();
+        resources.push(metrics::close);
         HikariDataSource pool = Database.pool(config.database().url(), config.database().poolSize(),
-                config.node().id());
+                config.node().id(), prometheus);
         resources.push(pool);
         Database.migrate(pool);
 
@@ -123,7 +132,7 @@ public final class Switchboard implements AutoCloseable {
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
         RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
-                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers);
+                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics);
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
@@ -135,6 +144,8 @@ public final class Switchboard implements AutoCloseable {
         HealthProbe probe = new HealthProbe(pool, listener::healthy);
         probe.check();
         maintenance.scheduleWithFixedDelay(probe::check, 2, 2, TimeUnit.SECONDS);
+        ListenerLag lag = new ListenerLag(pool, listener::lastId, metrics);
+        maintenance.scheduleWithFixedDelay(lag::sample, 0, 2, TimeUnit.SECONDS);
         EventPruner pruner = new EventPruner(pool, config.retention().events());
         maintenance.scheduleWithFixedDelay(pruner::prune, 1, 10, TimeUnit.MINUTES);
         timers.scheduleAtFixedRate(core::heartbeat,
@@ -146,6 +157,7 @@ public final class Switchboard implements AutoCloseable {
 
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
         handlers.put("/health", new HealthHandler(probe, mapper, config.node().id(), core.sessions()::size));
+        handlers.put("/metrics", new MetricsHandler(prometheus));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).

@@ -1,6 +1,8 @@
 package dev.switchboard.db;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.config.DatabaseUrl;
 import org.flywaydb.core.Flyway;
@@ -21,7 +23,20 @@ public final class Database {
      * misconfigured node stops at start with a clear message instead of serving without events.
      */
     public static HikariDataSource pool(DatabaseUrl url, int size, String nodeId) {
+        return pool(url, size, nodeId, null);
+    }
+
+    /**
+     * The same, reporting the pool's usage and wait times as {@code hikaricp_*} meters in {@code meters}.
+     *
+     * @param meters where the pool's meters go; {@code null} for none
+     */
+    public static HikariDataSource pool(DatabaseUrl url, int size, String nodeId, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
+        if (meters != null) {
+            // Set before the pool starts: Hikari does not take a tracker on a running pool.
+            config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+        }
         config.setPoolName("switchboard");
         config.setJdbcUrl(url.jdbcUrl());
         if (url.user() != null) {

@@ -2,13 +2,17 @@ package dev.switchboard.notifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.routing.Target;
+import dev.switchboard.time.TimeSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 
 /**
@@ -23,9 +27,17 @@ public final class EventDispatcher {
     private final TypingTracker typing;
     private final ServerFrames frames;
     private final ObjectMapper mapper;
+    private final NodeMetrics metrics;
+    private final TimeSource time;
 
+    /**
+     * @param metrics counts events in and measures their delivery lag
+     * @param time    the wall clock the lag is measured with, against the database's {@code created_at}
+     */
     public EventDispatcher(ConversationRegistry registry, PresenceTracker presence, TypingTracker typing,
-                           ServerFrames frames, ObjectMapper mapper) {
+                           ServerFrames frames, ObjectMapper mapper, NodeMetrics metrics, TimeSource time) {
+        this.metrics = metrics;
+        this.time = time;
         this.registry = registry;
         this.presence = presence;
         this.typing = typing;
@@ -38,8 +50,10 @@ public final class EventDispatcher {
         if (event.target() instanceof Target.Staff && "agent_status".equals(event.event())) {
             rememberAgentStatus(event.dataJson());
         }
+        metrics.eventReceived(event.event(), NodeMetrics.EventSource.DURABLE);
         String frame = frames.durable(event.id(), event.event(), event.dataJson());
         registry.deliver(event.target(), frame);
+        metrics.delivered(Duration.between(event.createdAt(), time.now()));
     }
 
     /**
@@ -57,6 +71,7 @@ public final class EventDispatcher {
                     log.warn("Ignoring typing event without conversation_id, user_id and is_typing: {}", payload);
                     return;
                 }
+                metrics.eventReceived("typing", NodeMetrics.EventSource.TRANSIENT);
                 typing.typingFromApp(conversationId.asLong(), userId.asLong(), isTyping.asBoolean());
                 return;
             }

@@ -50,6 +50,14 @@ public sealed interface ClientMessage {
         }
     }
 
+    /** {@code {"type":"admin_subscribe"}}: the operations stream, for {@code admin} tokens only. */
+    record AdminSubscribe() implements ClientMessage {
+        @Override
+        public String type() {
+            return "admin_subscribe";
+        }
+    }
+
     /** {@code {"type":"ping"}}. */
     record Ping() implements ClientMessage {
         @Override

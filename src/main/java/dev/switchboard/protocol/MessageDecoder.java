@@ -49,9 +49,11 @@ public final class MessageDecoder {
                 return new ClientMessage.Typing(requiredId(root, "conversation_id", type), isTyping(root));
             case "ping":
                 return new ClientMessage.Ping();
+            case "admin_subscribe":
+                return new ClientMessage.AdminSubscribe();
             default:
                 throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
-                        "unknown message type; expected auth, subscribe, unsubscribe, typing or ping",
+                        "unknown message type; expected auth, subscribe, unsubscribe, typing, ping or admin_subscribe",
                         type.length() > 64 ? type.substring(0, 64) : type);
         }
     }

@@ -153,6 +153,15 @@ public final class ConversationRegistry {
         return Collections.unmodifiableSet(subscriptions.keySet());
     }
 
+    /** Subscriptions on this node, all connections together; for metrics, so lock-free and approximate. */
+    public int subscriptionCount() {
+        int total = 0;
+        for (Set<Long> subscribed : subscriptions.values()) {
+            total += subscribed.size();
+        }
+        return total;
+    }
+
     /** Authenticated connections on this node. */
     public int size() {
         return subscriptions.size();

@@ -1,6 +1,8 @@
 package dev.switchboard.ws;
 
 import dev.switchboard.auth.Principal;
+import dev.switchboard.auth.Role;
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.protocol.ClientMessage;
@@ -52,7 +54,7 @@ final class ClientSession {
         this.services = services;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
         this.out = new OutboundQueue(transport, services.writers(), services.queueLimits(),
-                services.time()::nanoTime, this::overflowed);
+                services.time()::nanoTime, this::overflowed, services.metrics());
         long now = services.time().nanoTime();
         this.limiter = new RateLimiter(services.rateLimitPerSecond(), services.rateLimitBurst(), now);
         this.lastSeen = now;
@@ -179,10 +181,12 @@ final class ClientSession {
             case ALLOW:
                 return true;
             case REFUSE_AND_WARN:
+                services.metrics().rateLimited();
                 send(services.frames().error(ErrorCode.RATE_LIMITED, "too many messages; this one was dropped",
                         null));
                 return false;
             case FLOOD:
+                services.metrics().floodClosed();
                 log.info("{} closed for flooding ({})", connectionId, who());
                 closeAfterFlush(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
                 return false;
@@ -212,6 +216,8 @@ final class ClientSession {
                 return;
             }
             services.typing().typing(me, typing.conversationId(), typing.isTyping());
+        } else if (message instanceof ClientMessage.AdminSubscribe) {
+            adminSubscribe(who, me);
         } else if (message instanceof ClientMessage.Ping) {
             send(services.frames().pong(services.time().now()));
         }
@@ -219,6 +225,7 @@ final class ClientSession {
 
     private void authenticate(ClientMessage.Auth auth) {
         if (auth.token() == null) {
+            services.metrics().authFailed(NodeMetrics.AuthFailure.MISSING);
             reject("token is required: this server does not trust a bare user_id");
             return;
         }
@@ -226,10 +233,12 @@ final class ClientSession {
         try {
             verified = services.verifier().verify(auth.token());
         } catch (TokenRejectedException e) {
+            services.metrics().authFailed(e.reason());
             reject(e.getMessage());
             return;
         }
         if (auth.userId() != null && auth.userId() != verified.userId()) {
+            services.metrics().authFailed(NodeMetrics.AuthFailure.USER_MISMATCH);
             reject("user_id does not match the token");
             return;
         }
@@ -279,6 +288,7 @@ final class ClientSession {
      */
     private void reauthenticate(Principal current, Principal verified) {
         if (current.userId() != verified.userId() || current.role() != verified.role()) {
+            services.metrics().authFailed(NodeMetrics.AuthFailure.IDENTITY_CHANGE);
             reject("a connection cannot change its user or role; open a new one");
             return;
         }
@@ -318,9 +328,26 @@ final class ClientSession {
 
     /** Takes an authenticated connection out of routing and ends its typing and presence. */
     private void leave(Member me) {
+        services.adminFeed().unsubscribe(me);
         services.registry().unregister(me);
         services.typing().disconnected(me);
         services.presence().disconnected(me);
+    }
+
+    /** The operations stream carries every node's numbers: for {@code admin} tokens only. */
+    private void adminSubscribe(Principal who, Member me) {
+        if (who.role() != Role.ADMIN) {
+            send(services.frames().error(ErrorCode.FORBIDDEN, "the operations stream needs an admin token",
+                    "admin_subscribe"));
+            return;
+        }
+        services.adminFeed().subscribe(me);
+    }
+
+    /** The connection's role as a metric tag: its token's, or {@code unauthenticated} before auth. */
+    String roleTag() {
+        Principal p = principal;
+        return p == null ? "unauthenticated" : p.role().wireName();
     }
 
     private void forbidden(long conversationId, String request) {
@@ -341,6 +368,7 @@ final class ClientSession {
             }
             authTimedOut = true;
         }
+        services.metrics().authFailed(NodeMetrics.AuthFailure.TIMEOUT);
         send(services.frames().error(ErrorCode.UNAUTHORIZED,
                 "no auth within " + services.authTimeout().toMillis() + " ms", null));
         closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
@@ -373,6 +401,7 @@ final class ClientSession {
     private void overflowed(int queuedFrames, long queuedBytes) {
         log.info("{} ({}) fell {} frames / {} bytes behind; closing so it can reconnect", connectionId, who(),
                 queuedFrames, queuedBytes);
+        services.metrics().slowConsumerClosed();
         closing = true;
         // Noticed inside a fan-out: the queue closes on its writer, never on this thread.
         out.closeNow(CloseCodes.TRY_AGAIN_LATER, "send queue full");

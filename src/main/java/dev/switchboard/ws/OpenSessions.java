@@ -25,6 +25,17 @@ public final class OpenSessions {
         return sessions.size();
     }
 
+    /** Sessions open now whose role tag is {@code role} ({@code unauthenticated} before auth); for metrics. */
+    public int countByRole(String role) {
+        int count = 0;
+        for (ClientSession session : sessions) {
+            if (role.equals(session.roleTag())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** A copy, safe to iterate while sessions come and go. */
     List<ClientSession> snapshot() {
         return new ArrayList<>(sessions);

@@ -1,5 +1,7 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.metrics.NodeMetrics;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -59,6 +61,10 @@ final class OutboundQueue {
         }
     }
 
+    /** For queues built without a node around them (unit tests). */
+    private static final NodeMetrics UNMETERED = NodeMetrics.detached();
+
+    private final NodeMetrics metrics;
     private final Transport transport;
     private final Executor writer;
     private final Limits limits;
@@ -79,6 +85,13 @@ final class OutboundQueue {
      */
     OutboundQueue(Transport transport, Executor writer, Limits limits, LongSupplier nanoTime,
                   OverflowListener onOverflow) {
+        this(transport, writer, limits, nanoTime, onOverflow, UNMETERED);
+    }
+
+    /** The same, counting frames sent and queue depths in {@code metrics}. */
+    OutboundQueue(Transport transport, Executor writer, Limits limits, LongSupplier nanoTime,
+                  OverflowListener onOverflow, NodeMetrics metrics) {
+        this.metrics = metrics;
         this.transport = transport;
         this.writer = writer;
         this.limits = limits;
@@ -90,6 +103,8 @@ final class OutboundQueue {
     void offer(String frame) {
         int overflowFrames;
         long overflowBytes;
+        int depth;
+        boolean startPump;
         synchronized (this) {
             if (closed) {
                 return;
@@ -99,23 +114,27 @@ final class OutboundQueue {
                 closed = true;
                 overflowFrames = pending.size();
                 overflowBytes = pendingBytes;
+                depth = 0;
+                startPump = false;
                 clear();
             } else {
                 pending.addLast(frame);
                 pendingBytes += frame.length();
-                if (inFlight) {
-                    return;
-                }
-                inFlight = true;
+                depth = pending.size();
                 overflowFrames = -1;
                 overflowBytes = 0;
+                startPump = !inFlight;
+                inFlight = true;
             }
         }
         if (overflowFrames >= 0) {
             onOverflow.overflowed(overflowFrames, overflowBytes);
             return;
         }
-        writer.execute(this::pump);
+        metrics.queued(depth);
+        if (startPump) {
+            writer.execute(this::pump);
+        }
     }
 
     /** Sends the close after every frame already queued; later frames are dropped. */
@@ -200,6 +219,7 @@ final class OutboundQueue {
                 return;
             }
             SendState state = new SendState();
+            metrics.frameSent();
             transport.send((String) next, failure -> completed(state, failure));
             synchronized (state) {
                 state.returned = true;

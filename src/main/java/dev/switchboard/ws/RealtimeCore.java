@@ -2,6 +2,7 @@ package dev.switchboard.ws;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.notifier.EventDispatcher;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
@@ -45,6 +46,9 @@ public final class RealtimeCore {
     public static final long SEND_QUEUE_HARD_BYTES = 32L * 1024 * 1024;
     /** The send queue's hard cap in frames, as a multiple of SEND_QUEUE_LIMIT: room for a burst, still a bound. */
     public static final int HARD_LIMIT_FACTOR = 16;
+    /** The {@code role} tags of the connections gauge: the token roles, and connections not yet authenticated. */
+    public static final java.util.List<String> CONNECTION_ROLES =
+            java.util.List.of("agent", "admin", "contact", "unauthenticated");
 
     /**
      * What the core is configured with.
@@ -74,23 +78,33 @@ public final class RealtimeCore {
     private final ServerFrames frames;
     private final EventDispatcher dispatcher;
     private final SessionServices services;
+    private final NodeMetrics metrics;
+    private final AdminFeed adminFeed = new AdminFeed();
 
     private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
-                         TimeSource time, Executor writers) {
+                         TimeSource time, Executor writers, NodeMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.time = time;
         this.frames = new ServerFrames(mapper);
         this.registry = new ConversationRegistry();
         this.presence = new PresenceTracker(registry, frames, scheduler, settings.presenceGrace());
         this.typing = new TypingTracker(registry, frames, scheduler, settings.typingTimeout());
         this.sessions = new OpenSessions();
-        this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper);
+        this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper, metrics, time);
         OutboundQueue.Limits limits = new OutboundQueue.Limits(settings.sendQueueLimit(),
                 HARD_LIMIT_FACTOR * settings.sendQueueLimit(), SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES,
                 settings.slowConsumerTimeout().toNanos());
         this.services = new SessionServices(settings.nodeId(), verifier, new MessageDecoder(mapper), frames,
                 registry, presence, typing, sessions, scheduler, time, writers, settings.authTimeout(), limits,
-                settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes());
+                settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes(), metrics,
+                adminFeed);
+        metrics.gauge("switchboard.subscriptions", "Conversation subscriptions on this node", registry,
+                ConversationRegistry::subscriptionCount);
+        for (String role : CONNECTION_ROLES) {
+            metrics.gauge("switchboard.connections", "Open WebSocket connections, by role", sessions,
+                    s -> s.countByRole(role), "role", role);
+        }
     }
 
     /**
@@ -105,7 +119,27 @@ public final class RealtimeCore {
      */
     public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
                                       Scheduler scheduler, TimeSource time, Executor writers) {
-        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers);
+        return create(settings, verifier, mapper, scheduler, time, writers, NodeMetrics.detached());
+    }
+
+    /**
+     * Builds a core that counts what it does in {@code metrics}.
+     *
+     * @param metrics the node's meters; the core registers its gauges there
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics) {
+        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics);
+    }
+
+    /** What the core counts. */
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** The operations stream that admin connections subscribe to. */
+    public AdminFeed adminFeed() {
+        return adminFeed;
     }
 
     /** Where the database side hands committed and transient events. */

@@ -1,6 +1,7 @@
 package dev.switchboard.ws;
 
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
@@ -31,6 +32,8 @@ import java.util.concurrent.Executor;
  * @param rateLimitPerSecond sustained client messages per second
  * @param rateLimitBurst     client message burst
  * @param maxFrameBytes      largest accepted client frame
+ * @param metrics            what the sessions count
+ * @param adminFeed          the operations stream admin connections may subscribe to
  */
 record SessionServices(
         String nodeId,
@@ -48,5 +51,7 @@ record SessionServices(
         OutboundQueue.Limits queueLimits,
         int rateLimitPerSecond,
         int rateLimitBurst,
-        int maxFrameBytes) {
+        int maxFrameBytes,
+        NodeMetrics metrics,
+        AdminFeed adminFeed) {
 }

@@ -123,7 +123,7 @@ class ClientSessionTest {
         contact.frames();
         int written = agent.transport.writes().size();
         node.core.dispatcher().dispatch(new EventRecord(1, "new_message", new Target.ConversationAndStaff(7),
-                "{\"text\":\"hi\"}"));
+                "{\"text\":\"hi\"}", node.clock.now()));
         assertEquals(written, agent.transport.writes().size(), "dispatch only queued; the writer has not run");
         assertEquals(List.of("new_message"), agent.events(), "once, though subscribed and staff");
         assertEquals(List.of("new_message"), contact.events());
@@ -184,7 +184,7 @@ class ClientSessionTest {
             CoreHarness.Client other = threaded.connect();
             other.auth(threaded.agentToken(2)).subscribe(7).typing(7, true);
             Thread listener = new Thread(() -> threaded.core.dispatcher().dispatch(new EventRecord(1, "new_message",
-                    new Target.ConversationAndStaff(7), "{}")), "switchboard-listener");
+                    new Target.ConversationAndStaff(7), "{}", java.time.Instant.EPOCH)), "switchboard-listener");
             listener.start();
             listener.join();
             other.drop();
