@@ -170,10 +170,11 @@ public final class Switchboard implements AutoCloseable {
         }
 
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
-                config.limits().maxConnections(), config.timeouts().handshake());
+                config.limits().maxConnections(), config.timeouts().handshake(), metrics);
         container.register(WebSocketEndpoint.config(core));
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
-                new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers);
+                new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers,
+                metrics);
         int port = web.start();
         resources.push(web::stop);
         if (config.demo().enabled()) {

@@ -1,5 +1,6 @@
 package dev.switchboard.http;
 
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.ws.OriginCheckAddOn;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.ws.TyrusContainer;
@@ -43,7 +44,7 @@ public final class WebServer {
      *                  several mappings
      */
     public static WebServer create(String host, int port, TyrusContainer container, OriginPolicy origins,
-                                   Map<String, HttpHandler> handlers) {
+                                   Map<String, HttpHandler> handlers, NodeMetrics metrics) {
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener("switchboard", host, port);
 
@@ -65,7 +66,7 @@ public final class WebServer {
         listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
         // Order matters: each add-on inserts itself just before the HTTP handler filter, so the origin check and
         // the handshake guard, registered first, end up ahead of Tyrus.
-        listener.registerAddOn(new OriginCheckAddOn(origins));
+        listener.registerAddOn(new OriginCheckAddOn(origins, metrics));
         listener.registerAddOn(container.handshakeGuard());
         listener.registerAddOn(new WebSocketAddOn(container, "/"));
         server.addListener(listener);

@@ -1,5 +1,6 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.ws.ConnectionBudget.Phase;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.GenericCloseListener;
@@ -47,14 +48,17 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             .createAttribute(HandshakeGuard.class.getName() + ".tracked");
     private final ConnectionBudget budget;
     private final long timeoutNanos;
+    private final NodeMetrics metrics;
     private final ScheduledExecutorService timer;
     private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - FULL_WARNING_INTERVAL_NANOS);
 
     /**
      * @param maxConnections connections that may hold a place at once (see {@link ConnectionBudget})
      * @param timeout        how long a connection may take to send its request headers
+     * @param metrics        counts the refusals
      */
-    public HandshakeGuard(int maxConnections, Duration timeout) {
+    public HandshakeGuard(int maxConnections, Duration timeout, NodeMetrics metrics) {
+        this.metrics = metrics;
         this.budget = new ConnectionBudget(maxConnections);
         this.timeoutNanos = timeout.toNanos();
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -156,11 +160,13 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             }
             switch (verdict) {
                 case BAD_KEY:
+                    metrics.refused(NodeMetrics.Refusal.BAD_KEY);
                     log.debug("Refused WebSocket upgrade without a valid Sec-WebSocket-Key from {}",
                             ctx.getConnection().getPeerAddress());
                     return HttpRefusal.refuse(ctx, request, HttpStatus.BAD_REQUEST_400,
                             "Sec-WebSocket-Key must be the base64 of 16 bytes");
                 case FULL:
+                    metrics.refused(NodeMetrics.Refusal.MAX_CONNECTIONS);
                     warnFull();
                     return HttpRefusal.refuse(ctx, request, HttpStatus.SERVICE_UNAVAILABLE_503,
                             "this node is at MAX_CONNECTIONS; try again later or another node");
@@ -234,6 +240,7 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
                 return;
             }
         }
+        metrics.refused(NodeMetrics.Refusal.HANDSHAKE_TIMEOUT);
         log.debug("Closing {}: no complete request headers within the handshake timeout",
                 t.connection.getPeerAddress());
         t.connection.closeSilently();

@@ -1,5 +1,6 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.metrics.NodeMetrics;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
@@ -22,9 +23,12 @@ public final class OriginCheckAddOn implements AddOn {
     private static final Logger log = LoggerFactory.getLogger(OriginCheckAddOn.class);
 
     private final OriginPolicy policy;
+    private final NodeMetrics metrics;
 
-    public OriginCheckAddOn(OriginPolicy policy) {
+    /** @param metrics counts the refusals */
+    public OriginCheckAddOn(OriginPolicy policy, NodeMetrics metrics) {
         this.policy = policy;
+        this.metrics = metrics;
     }
 
     @Override
@@ -52,6 +56,7 @@ public final class OriginCheckAddOn implements AddOn {
             if (policy.permits(origin, request.getHeader("Host"))) {
                 return ctx.getInvokeAction();
             }
+            metrics.refused(NodeMetrics.Refusal.ORIGIN);
             log.info("Refused WebSocket upgrade from origin {}", origin);
             return HttpRefusal.refuse(ctx, request, HttpStatus.FORBIDDEN_403, "origin not allowed");
         }

@@ -21,8 +21,10 @@ public final class TyrusContainer extends TyrusServerContainer {
      * @param maxConnections   connections allowed on this node: open WebSockets, and those still upgrading or
      *                         waiting for request headers; upgrades beyond it are refused with HTTP 503
      * @param handshakeTimeout how long a connection may take to send its request headers
+     * @param metrics          counts the upgrades the handshake guard refuses
      */
-    public TyrusContainer(int maxFrameBytes, int maxConnections, java.time.Duration handshakeTimeout) {
+    public TyrusContainer(int maxFrameBytes, int maxConnections, java.time.Duration handshakeTimeout,
+                          dev.switchboard.metrics.NodeMetrics metrics) {
         super((java.util.Set<Class<?>>) null);
         // FrameSizeGuard keeps every frame within maxFrameBytes, but Tyrus's buffer holds an unfinished frame plus
         // a whole socket read, so it needs headroom beyond one frame or legitimate large frames would overflow it.
@@ -32,7 +34,7 @@ public final class TyrusContainer extends TyrusServerContainer {
         this.guardedEngine = new FrameSizeGuard(engine, maxFrameBytes);
         // The connection limit is enforced at the handshake (HTTP 503) rather than by Tyrus's session limit, which
         // upgrades first and then closes with 1013.
-        this.handshakeGuard = new HandshakeGuard(maxConnections, handshakeTimeout);
+        this.handshakeGuard = new HandshakeGuard(maxConnections, handshakeTimeout, metrics);
     }
 
     /**
