@@ -12,6 +12,7 @@ import dev.switchboard.db.EmbeddedDatabase;
 import dev.switchboard.demo.DemoApp;
 import dev.switchboard.http.HealthHandler;
 import dev.switchboard.http.HealthProbe;
+import dev.switchboard.http.Liveness;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import javax.sql.DataSource;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -63,12 +65,14 @@ public final class Switchboard implements AutoCloseable {
     private final OpenSessions sessions;
     private final RealtimeCore core;
     private final WebServer web;
+    private final HealthProbe probe;
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
 
     private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, RealtimeCore core,
-                        WebServer web, Deque<AutoCloseable> resources) {
+                        WebServer web, HealthProbe probe, Deque<AutoCloseable> resources) {
+        this.probe = probe;
         this.config = config;
         this.port = port;
         this.pool = pool;
@@ -156,7 +160,18 @@ public final class Switchboard implements AutoCloseable {
         TokenIssuer issuer = config.jwt().secret() == null ? null : new TokenIssuer(config.jwt().secret());
 
         Map<String, HttpHandler> handlers = new LinkedHashMap<>();
-        handlers.put("/health", new HealthHandler(probe, mapper, config.node().id(), core.sessions()::size));
+        Liveness liveness = new Liveness(System::nanoTime);
+        timers.scheduleAtFixedRate(() -> {
+            liveness.timersTicked();
+            writers.execute(liveness::writersTicked);
+        }, 1, 1, TimeUnit.SECONDS);
+        Instant startedAt = Instant.now();
+        for (HealthHandler.Check check : HealthHandler.Check.values()) {
+            handlers.put(check == HealthHandler.Check.HEALTH ? "/health"
+                    : "/health/" + check.name().toLowerCase(java.util.Locale.ROOT),
+                    new HealthHandler(check, probe, liveness, mapper, config.node().id(), core.sessions()::size,
+                            startedAt));
+        }
         handlers.put("/metrics", new MetricsHandler(prometheus));
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (config.demo().enabled()) {
@@ -183,7 +198,15 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
                 config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, core, web, resources);
+        return new Switchboard(config, port, pool, notifier, core, web, probe, resources);
+    }
+
+    /**
+     * Marks the node as draining: {@code GET /health/ready} answers 503 from now on, so orchestrators send no new
+     * clients; {@link #close()} starts with it.
+     */
+    public void drain() {
+        probe.drain();
     }
 
     /** The bound port. */
@@ -227,6 +250,7 @@ public final class Switchboard implements AutoCloseable {
             return;
         }
         closed = true;
+        drain();
         log.info("Shutting down node {}: closing {} sessions", config.node().id(), sessions.size());
         web.stopAccepting();
         sessions.closeAll(CloseCodes.GOING_AWAY, "server shutting down");

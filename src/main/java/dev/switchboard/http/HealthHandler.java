@@ -14,21 +14,39 @@ import java.time.Instant;
 import java.util.function.IntSupplier;
 
 /**
- * {@code GET /health}: 200 when the database and the LISTEN connection are fine, 503 otherwise, with a small
- * JSON body for humans and load balancers alike.
+ * {@code GET /health} and its two views for orchestrators, each 200 or 503 with a small JSON body:
+ * <ul>
+ *   <li>{@code /health}: the database and the LISTEN connection are fine (the probe load balancers use);</li>
+ *   <li>{@code /health/ready}: the same, and the node is not draining for a shutdown;</li>
+ *   <li>{@code /health/live}: the node's timer and writer threads still tick; 503 only when it is wedged.</li>
+ * </ul>
  */
 public final class HealthHandler extends HttpHandler {
+    /** Which view this handler serves. */
+    public enum Check {
+        HEALTH, READY, LIVE
+    }
+
+    private final Check check;
     private final HealthProbe probe;
+    private final Liveness liveness;
     private final ObjectMapper mapper;
     private final String nodeId;
     private final IntSupplier connections;
-    private final Instant startedAt = Instant.now();
+    private final Instant startedAt;
 
-    public HealthHandler(HealthProbe probe, ObjectMapper mapper, String nodeId, IntSupplier connections) {
+    /**
+     * @param startedAt when the node started, for {@code uptime_seconds}
+     */
+    public HealthHandler(Check check, HealthProbe probe, Liveness liveness, ObjectMapper mapper, String nodeId,
+                         IntSupplier connections, Instant startedAt) {
+        this.check = check;
         this.probe = probe;
+        this.liveness = liveness;
         this.mapper = mapper;
         this.nodeId = nodeId;
         this.connections = connections;
+        this.startedAt = startedAt;
     }
 
     @Override
@@ -38,16 +56,24 @@ public final class HealthHandler extends HttpHandler {
             response.setHeader("Allow", "GET, HEAD");
             return;
         }
-        boolean healthy = probe.healthy();
+        boolean ok = switch (check) {
+            case HEALTH -> probe.healthy();
+            case READY -> probe.ready();
+            case LIVE -> liveness.alive();
+        };
         ObjectNode body = mapper.createObjectNode();
-        body.put("status", healthy ? "ok" : "unavailable");
+        body.put("status", ok ? "ok" : "unavailable");
         body.put("node_id", nodeId);
-        body.put("database", probe.databaseUp() ? "up" : "down");
-        body.put("listener", probe.listenerUp() ? "up" : "down");
+        body.put("version", BuildVersion.current());
+        if (check != Check.LIVE) {
+            body.put("database", probe.databaseUp() ? "up" : "down");
+            body.put("listener", probe.listenerUp() ? "up" : "down");
+            body.put("draining", probe.draining());
+        }
         body.put("connections", connections.getAsInt());
         body.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
         byte[] bytes = mapper.writeValueAsBytes(body);
-        response.setStatus(healthy ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503);
+        response.setStatus(ok ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader("Cache-Control", "no-store");

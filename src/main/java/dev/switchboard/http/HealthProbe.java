@@ -17,6 +17,7 @@ public final class HealthProbe {
     private final DataSource dataSource;
     private final BooleanSupplier listenerHealthy;
     private volatile boolean databaseUp;
+    private volatile boolean draining;
 
     /**
      * @param dataSource      the pool to test
@@ -51,6 +52,21 @@ public final class HealthProbe {
 
     public boolean listenerUp() {
         return listenerHealthy.getAsBoolean();
+    }
+
+    /** The node is shutting down: it stops being ready at once, before it stops accepting. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Whether {@link #drain()} was called. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Ready for new clients: healthy and not draining. */
+    public boolean ready() {
+        return !draining && healthy();
     }
 
     /** Healthy when both the pool and the LISTEN connection work. */
