@@ -16,6 +16,7 @@ import dev.switchboard.http.Liveness;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
+import dev.switchboard.metrics.ClusterStats;
 import dev.switchboard.metrics.ListenerLag;
 import dev.switchboard.metrics.MetricsHandler;
 import dev.switchboard.metrics.NodeMetrics;
@@ -173,6 +174,9 @@ public final class Switchboard implements AutoCloseable {
                             startedAt));
         }
         handlers.put("/metrics", new MetricsHandler(prometheus));
+        handlers.put("/admin/*", StaticFiles.fromClasspath("static/admin/"));
+        ClusterStats cluster = new ClusterStats(config.node().id(), pool, core, lag, probe, mapper, startedAt);
+        maintenance.scheduleWithFixedDelay(cluster::tick, 0, ClusterStats.TICK.toMillis(), TimeUnit.MILLISECONDS);
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
