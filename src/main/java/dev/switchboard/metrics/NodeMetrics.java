@@ -97,6 +97,13 @@ public final class NodeMetrics {
                 .description("Client messages dropped by the rate limit").register(registry);
         floodsClosed = Counter.builder("switchboard.floods.closed")
                 .description("Connections closed (1008) for flooding past the rate limit").register(registry);
+        // Every reason exists from the start at 0, so rate() and alerts see a series before the first failure.
+        for (TokenRejectedException.Reason reason : TokenRejectedException.Reason.values()) {
+            authFailure(reason.tag(), 0);
+        }
+        for (AuthFailure reason : AuthFailure.values()) {
+            authFailure(tag(reason), 0);
+        }
         for (Refusal refusal : Refusal.values()) {
             refusals.put(refusal, Counter.builder("switchboard.connections.refused")
                     .description("WebSocket upgrades refused before a session existed")
@@ -204,9 +211,13 @@ public final class NodeMetrics {
     }
 
     private void authFailure(String reason) {
+        authFailure(reason, 1);
+    }
+
+    private void authFailure(String reason, double amount) {
         authFailures.computeIfAbsent(reason, r -> Counter.builder("switchboard.auth.failures")
                 .description("Authentications refused, by reason").tag("reason", r).register(registry))
-                .increment();
+                .increment(amount);
     }
 
     /** Events received so far, all names and sources. */

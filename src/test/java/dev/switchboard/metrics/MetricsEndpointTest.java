@@ -1,6 +1,7 @@
 package dev.switchboard.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.Role;
 import dev.switchboard.testing.RawWebSocket;
 import dev.switchboard.testing.SqlEvents;
@@ -20,7 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * metrics}), our meters pass its lint, and the values move when clients connect, authenticate, fail to, and events flow from SQL.
  */
 class MetricsEndpointTest {
+    /** Our meters and the JVM's, pool's and process's, as PromQL names them. */
+    private static final Pattern METRIC_NAME =
+            Pattern.compile("\\b(?:switchboard|jvm|hikaricp|process)_[a-z0-9_]+\\b");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestServer server;
@@ -132,6 +140,42 @@ class MetricsEndpointTest {
             assertEquals(403, raw.status());
         }
         assertEquals(before + 1, scrape().value("switchboard_connections_refused_total", "reason", "origin"));
+    }
+
+    @Test
+    void grafanaDashboard_queriesOnlyMetricsThisNodeExposes() throws Exception {
+        // Events are counted per name once one arrives: let one arrive so the dashboard's series exists.
+        SqlEvents.exec(server, "SELECT realtime.notify_user(905, 'marker', '{}')");
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/grafana-dashboard.json").toFile());
+        Scrape scrape = awaitScrape(s -> s.has("switchboard_events_received_total"));
+        Set<String> exposed = scrape.text().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+        int exprs = 0;
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                exprs++;
+                Matcher names = METRIC_NAME.matcher(expr);
+                boolean any = false;
+                while (names.find()) {
+                    any = true;
+                    assertTrue(exposed.contains(names.group()), "panel '" + panel.path("title").asText()
+                            + "' queries " + names.group() + ", which /metrics does not expose");
+                }
+                assertTrue(any, "no metric in " + expr);
+            }
+        }
+        assertTrue(exprs >= 10, "the dashboard has " + exprs + " queries");
+    }
+
+    private static Scrape awaitScrape(java.util.function.Predicate<Scrape> test) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        Scrape scrape = scrape();
+        while (!test.test(scrape) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            scrape = scrape();
+        }
+        return scrape;
     }
 
     private static HttpResponse<String> scrapeResponse() throws IOException, InterruptedException {
