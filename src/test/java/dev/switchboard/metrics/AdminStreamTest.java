@@ -2,7 +2,9 @@ package dev.switchboard.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.auth.Role;
+import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.SqlEvents;
+import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -78,5 +80,32 @@ class AdminStreamTest {
             assertTrue(busy.path("delivery_p50_ms").asDouble() <= busy.path("delivery_p99_ms").asDouble(),
                     busy.toString());
         }
+    }
+
+    @Test
+    void everyLiveNodeIsListedAndANodeSilentForTenSecondsDropsOff() {
+        DatabaseUrl database = TestDatabases.createDatabase();
+        try (TestServer nodeA = TestServer.start(database, Map.of("NODE_ID", "node-a"));
+             TestServer nodeB = TestServer.start(database, Map.of("NODE_ID", "node-b"));
+             WsClient admin = nodeA.connect()) {
+            admin.authenticate(nodeA.token(806, Role.ADMIN, "Ops", List.of()));
+            admin.send("type", "admin_subscribe");
+            admin.awaitMatching(f -> "metrics".equals(f.path("event").asText())
+                    && nodeIds(f).equals(List.of("node-a", "node-b")), "metrics listing both nodes");
+            // Node B's snapshot as if it had stopped writing 11 s ago (and it will write again, so stop it first).
+            nodeB.close();
+            SqlEvents.exec(nodeA, "UPDATE realtime.nodes SET updated_at = now() - interval '11 seconds'"
+                    + " WHERE node_id = 'node-b'");
+            admin.awaitMatching(f -> "metrics".equals(f.path("event").asText())
+                    && nodeIds(f).equals(List.of("node-a")), "metrics without the silent node");
+        }
+    }
+
+    private static List<String> nodeIds(JsonNode metricsFrame) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode node : metricsFrame.path("data").path("nodes")) {
+            ids.add(node.path("node_id").asText());
+        }
+        return ids;
     }
 }
