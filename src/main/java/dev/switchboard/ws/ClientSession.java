@@ -191,6 +191,7 @@ final class ClientSession {
                 closeAfterFlush(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
                 return false;
             default:
+                services.metrics().rateLimited();
                 return false;
         }
     }
@@ -363,7 +364,8 @@ final class ClientSession {
     private void authTimedOut() {
         synchronized (lifecycle) {
             // Decided under the lock so an auth arriving at the same moment either wins or is refused, never both.
-            if (principal != null || closed) {
+            // Already refused and closing: its auth failure was counted (and answered) then.
+            if (principal != null || closed || closing) {
                 return;
             }
             authTimedOut = true;
