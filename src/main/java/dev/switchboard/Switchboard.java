@@ -13,6 +13,7 @@ import dev.switchboard.demo.DemoApp;
 import dev.switchboard.http.HealthHandler;
 import dev.switchboard.http.HealthProbe;
 import dev.switchboard.http.Liveness;
+import dev.switchboard.http.FolderHandler;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
@@ -174,7 +175,7 @@ public final class Switchboard implements AutoCloseable {
                             startedAt));
         }
         handlers.put("/metrics", new MetricsHandler(prometheus));
-        handlers.put("/admin/*", StaticFiles.fromClasspath("static/admin/"));
+        handlers.put("/admin/*", new FolderHandler("/admin", StaticFiles.fromClasspath("static/admin/")));
         ClusterStats cluster = new ClusterStats(config.node().id(), pool, core, lag, probe, mapper, startedAt);
         maintenance.scheduleWithFixedDelay(cluster::tick, 0, ClusterStats.TICK.toMillis(), TimeUnit.MILLISECONDS);
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));

@@ -11,6 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +34,18 @@ class AdminStreamTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    @Test
+    void theOperationsPageIsServedAtAdminWithoutTheDemo() throws Exception {
+        assertTrue(!server.node().config().demo().enabled(), "the page must not depend on DEMO");
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        for (String path : List.of("/admin", "/admin/", "/admin/admin.js")) {
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), path);
+            assertTrue(page.body().contains("admin_subscribe") || page.body().contains("admin.js"), path);
+        }
     }
 
     @Test
