@@ -167,6 +167,14 @@
         drawing = true;
       });
       g.stroke();
+      // A dot on each value too, so a lone value between gaps (one interval with deliveries) is visible.
+      g.fillStyle = line.color;
+      line.points.forEach((v, i) => {
+        if (v === null) return;
+        const x = pad.left + (offset + i) * step;
+        const y = pad.top + (height - pad.top - pad.bottom) * (1 - v / max);
+        g.fillRect(x - 1.5, y - 1.5, 3, 3);
+      });
     }
   }
 
