@@ -18,6 +18,7 @@ import dev.switchboard.http.WebServer;
 import dev.switchboard.notifier.EventDispatcher;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
+import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.notifier.Notifier;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
@@ -133,6 +134,7 @@ public final class Switchboard implements AutoCloseable {
                 config.maxFrameBytes());
 
         Config db = config;
+        resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database(), db.nodeId())));
         EventListener listener = new EventListener(
                 () -> Database.openListenerConnection(db.database(), db.nodeId()),
                 new EventDispatcher(registry, presence, typing, frames, mapper));
