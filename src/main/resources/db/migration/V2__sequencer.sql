@@ -113,6 +113,11 @@ $$;
 
 -- One batch: numbers every event row committed since the previous batch and sends what is new. Called by the
 -- sequencer only (Switchboard's role owns the schema); returns how many events it sent.
+--
+-- Every lookup must go through events_xid: a sequential scan here, every few milliseconds, would cost in
+-- proportion to the retention. A generic plan guesses that "xid >= $1" matches a third of the table and would
+-- scan it, so the idle check asks for the first match in xid order (an index scan under any estimate) and the
+-- batch query, which runs only when there is work, is planned for the actual snapshot each time.
 CREATE FUNCTION realtime.sequence_events() RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, realtime, pg_temp
@@ -126,11 +131,14 @@ DECLARE
     v_payload text;
     v_sent    integer := 0;
 BEGIN
-    -- The idle path reads two index ranges and writes nothing (no transaction id is consumed).
+    -- The idle path reads three index ranges and writes nothing (no transaction id is consumed). No "id IS NULL"
+    -- test: a row in either range has no id yet by construction (no batch up to v_prev could number it), and the
+    -- test would tempt the planner into the id index, whose NULL entries include the dead versions of every row
+    -- numbered since the last vacuum.
     SELECT last_snapshot INTO v_prev FROM realtime.sequencer_state;
-    IF NOT EXISTS (SELECT 1 FROM realtime.events
-                    WHERE (xid >= pg_snapshot_xmax(v_prev) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip(v_prev))))
-                      AND id IS NULL)
+    IF NOT EXISTS (SELECT 1 FROM (SELECT xid FROM realtime.events WHERE xid >= pg_snapshot_xmax(v_prev)
+                                  ORDER BY xid LIMIT 1) newer)
+       AND NOT EXISTS (SELECT 1 FROM realtime.events WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(v_prev))))
        AND NOT EXISTS (SELECT 1 FROM realtime.transient_events) THEN
         RETURN 0;
     END IF;
@@ -139,13 +147,12 @@ BEGIN
     -- committed state (each statement below takes a fresh snapshot).
     SELECT last_id, last_snapshot INTO v_last, v_prev FROM realtime.sequencer_state FOR UPDATE;
     v_now := pg_current_snapshot();
-    -- Rows of transactions that were still running in v_now wait for the next batch, when v_now's xip list
-    -- and xmax find them. The whole difference is taken at once: a LIMIT could not advance the snapshot.
-    SELECT array_agg(event_key ORDER BY commit_order, event_key) INTO v_keys
-      FROM realtime.events
-     WHERE (xid >= pg_snapshot_xmax(v_prev) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip(v_prev))))
-       AND pg_visible_in_snapshot(xid, v_now)
-       AND id IS NULL;
+    -- Rows of transactions still running in v_now wait for the next batch, whose v_prev (this v_now) lists them
+    -- as running or after its xmax. The whole difference is taken at once: a LIMIT could not advance the snapshot.
+    EXECUTE 'SELECT array_agg(event_key ORDER BY commit_order, event_key) FROM realtime.events'
+            ' WHERE (xid >= pg_snapshot_xmax($1) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip($1))))'
+            ' AND pg_visible_in_snapshot(xid, $2)'
+        INTO v_keys USING v_prev, v_now;
 
     IF v_keys IS NOT NULL THEN
         UPDATE realtime.events e
