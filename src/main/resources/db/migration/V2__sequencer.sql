@@ -117,7 +117,7 @@ $$;
 -- Every lookup must go through events_xid: a sequential scan here, every few milliseconds, would cost in
 -- proportion to the retention. A generic plan guesses that "xid >= $1" matches a third of the table and would
 -- scan it, so the idle check asks for the first match in xid order (an index scan under any estimate) and the
--- batch query, which runs only when there is work, is planned for the actual snapshot each time.
+-- batch query bounds the range on both sides.
 CREATE FUNCTION realtime.sequence_events() RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, realtime, pg_temp
@@ -149,10 +149,13 @@ BEGIN
     v_now := pg_current_snapshot();
     -- Rows of transactions still running in v_now wait for the next batch, whose v_prev (this v_now) lists them
     -- as running or after its xmax. The whole difference is taken at once: a LIMIT could not advance the snapshot.
-    EXECUTE 'SELECT array_agg(event_key ORDER BY commit_order, event_key) FROM realtime.events'
-            ' WHERE (xid >= pg_snapshot_xmax($1) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip($1))))'
-            ' AND pg_visible_in_snapshot(xid, $2)'
-        INTO v_keys USING v_prev, v_now;
+    -- The upper bound changes nothing (no xid at or above v_now's xmax is visible in v_now) but makes the range
+    -- two-sided, which any plan estimates as narrow.
+    SELECT array_agg(event_key ORDER BY commit_order, event_key) INTO v_keys
+      FROM realtime.events
+     WHERE ((xid >= pg_snapshot_xmax(v_prev) AND xid < pg_snapshot_xmax(v_now))
+            OR xid = ANY (ARRAY(SELECT pg_snapshot_xip(v_prev))))
+       AND pg_visible_in_snapshot(xid, v_now);
 
     IF v_keys IS NOT NULL THEN
         UPDATE realtime.events e

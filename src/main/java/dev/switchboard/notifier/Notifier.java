@@ -25,7 +25,8 @@ import java.sql.Types;
  *
  * <p>Payload objects are serialised with Jackson (maps, records, {@code JsonNode}s...). Thread-safe.
  * Durable operations return the event's key in {@code realtime.events}; the {@code id} clients see is assigned
- * when the transaction commits, so that ids follow commit order.
+ * after the transaction commits, in commit order, by the cluster's {@link Sequencer}. No call takes a lock or sends
+ * a NOTIFY in the caller's transaction.
  */
 public final class Notifier {
     private final ObjectMapper mapper;
