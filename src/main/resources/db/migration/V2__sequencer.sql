@@ -29,10 +29,24 @@ DROP FUNCTION realtime.assign_event_id();
 
 -- The writer's top-level transaction id. Added without a default first (a volatile default on ADD COLUMN would
 -- rewrite the table); rows written before this migration already have their ids and never need it.
-ALTER TABLE realtime.events ADD COLUMN xid xid8;
+--
+-- Building events_xid reads the whole table while this migration holds its lock, which blocks event writes for that
+-- long on a large table. A DBA can do the slow part beforehand without blocking anyone, and this migration then
+-- finds it done:
+--   ALTER TABLE realtime.events ADD COLUMN xid xid8;
+--   CREATE INDEX CONCURRENTLY events_xid ON realtime.events (xid);
+ALTER TABLE realtime.events ADD COLUMN IF NOT EXISTS xid xid8;
 ALTER TABLE realtime.events ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
 ALTER TABLE realtime.events ADD COLUMN commit_order bigint;
-CREATE INDEX events_xid ON realtime.events (xid);
+DO $$
+BEGIN
+    -- A concurrent build that failed leaves an invalid index behind: replace it.
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('realtime.events_xid') AND NOT indisvalid) THEN
+        DROP INDEX realtime.events_xid;
+    END IF;
+END
+$$;
+CREATE INDEX IF NOT EXISTS events_xid ON realtime.events (xid);
 
 COMMENT ON COLUMN realtime.events.id IS
     'The id on the wire, in commit order. NULL until the sequencer (one Switchboard node) numbers the row, a few '
