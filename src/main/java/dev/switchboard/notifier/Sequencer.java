@@ -16,9 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * each other to push events.
  *
  * <p>The app's {@code realtime.notify_*} calls only insert rows. Every node runs a {@code Sequencer} on one
- * dedicated connection; the one whose session holds the advisory lock leads and, every {@code pollInterval},
- * calls {@code realtime.sequence_events()}: one short transaction that gives every row committed since its last
- * batch the next ids (in commit order), commits, and NOTIFYs the nodes' listeners. Batches run strictly one after
+ * dedicated connection; the one whose session holds the advisory lock leads and, at most every
+ * {@code pollInterval} (less often when the database's commits are slow: it spends at most a third of its time
+ * in batches), calls {@code realtime.sequence_events()}: one short transaction that gives every row committed
+ * since its last batch the next ids (in commit order), commits, and NOTIFYs the nodes' listeners. Batches run strictly one after
  * another on that one session, so a reader that sees id N can already see every id below N.
  *
  * <p>The others retry the lock every {@code electionInterval}. A leader that dies loses its session and with it
