@@ -39,6 +39,8 @@ public final class Sequencer implements AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 5000;
     /** A batch that took t is followed by a pause of at least (factor - 1) * t. */
     private static final long BUSY_SHARE_FACTOR = 3;
+    /** ...but batches start at least every this many poll intervals. */
+    private static final long MAX_PACING_FACTOR = 4;
 
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
 
@@ -141,11 +143,12 @@ public final class Sequencer implements AutoCloseable {
                     rs.next();
                 }
                 long took = System.nanoTime() - started;
-                // One batch per interval at most, busy or idle, and never more than a third of the time spent in
-                // batches: each batch that found work ends in a COMMIT, a WAL flush that the app's own commits
-                // queue behind. On a database whose flush is slow, waiting twice as long as the last batch took
-                // lets the next batch gather several app commits instead of adding one flush to each.
-                pause(Math.max(pollNanos, BUSY_SHARE_FACTOR * took) - took);
+                // One batch per interval at most, busy or idle, and otherwise no more than a third of the time
+                // spent in batches: each batch that found work ends in a COMMIT, a WAL flush that the app's own
+                // commits queue behind. On a database whose flush is slow, waiting twice as long as the last batch
+                // took lets the next batch gather several app commits instead of adding one flush to each. Capped,
+                // so that a slow batch (a busy host) does not add its own delay again to delivery.
+                pause(Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), MAX_PACING_FACTOR * pollNanos) - took);
             }
         }
     }
