@@ -18,6 +18,7 @@ import dev.switchboard.http.WebServer;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
+import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
@@ -127,6 +128,7 @@ public final class Switchboard implements AutoCloseable {
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
+        resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
         EventListener listener = new EventListener(
                 () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher());
         listener.start();
