@@ -1,13 +1,10 @@
 package dev.switchboard.ws;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.logging.EventLog;
 import dev.switchboard.logging.LineLayout;
+import dev.switchboard.testing.LogCapture;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -15,14 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.KeyValuePair;
 
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,8 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OperatorLogTest {
     private static TestServer server;
-    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    private Logger switchboardLogger;
+    private LogCapture log;
 
     @BeforeAll
     static void startServer() {
@@ -51,41 +44,20 @@ class OperatorLogTest {
 
     @BeforeEach
     void capture() {
-        // What earlier tests in this JVM logged must not suppress the lines counted here.
-        EventLog.resetThrottle();
-        switchboardLogger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("dev.switchboard");
-        captured.setContext(switchboardLogger.getLoggerContext());
-        captured.start();
-        switchboardLogger.addAppender(captured);
+        log = LogCapture.start();
     }
 
     @AfterEach
     void stopCapturing() {
-        switchboardLogger.detachAppender(captured);
+        log.close();
     }
 
-    /** The captured lines of {@code event}, each as its key-value pairs. */
     private List<Map<String, String>> lines(String event) {
-        synchronized (captured.list) {
-            return captured.list.stream().map(OperatorLogTest::pairs)
-                    .filter(p -> event.equals(p.get("event"))).toList();
-        }
+        return log.lines(event);
     }
 
     private List<ILoggingEvent> events(String event) {
-        synchronized (captured.list) {
-            return captured.list.stream().filter(e -> event.equals(pairs(e).get("event"))).toList();
-        }
-    }
-
-    private static Map<String, String> pairs(ILoggingEvent event) {
-        Map<String, String> pairs = new LinkedHashMap<>();
-        if (event.getKeyValuePairs() != null) {
-            for (KeyValuePair pair : event.getKeyValuePairs()) {
-                pairs.put(pair.key, String.valueOf(pair.value));
-            }
-        }
-        return pairs;
+        return log.events(event);
     }
 
     private static String text(ILoggingEvent event) {
@@ -99,7 +71,7 @@ class OperatorLogTest {
         assertThrows(RuntimeException.class, () -> WsClient.connect(
                 URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of("Origin", "https://evil.example")));
         List<ILoggingEvent> refused = events("connection_refused");
-        assertEquals(1, refused.size(), captured.list.toString());
+        assertEquals(1, refused.size(), log.all().toString());
         String line = text(refused.get(0));
         assertTrue(line.matches(".* - event=connection_refused reason=origin status=403 remote=127\\.0\\.0\\.1"
                 + " origin=https://evil\\.example\\R"), line);
@@ -167,9 +139,9 @@ class OperatorLogTest {
         assertEquals("rate_limit", flood.get(0).get("reason"));
         assertEquals("1008", flood.get(0).get("code"));
         assertEquals("606", flood.get(0).get("user"));
-        long infoLines = captured.list.stream()
+        long infoLines = log.all().stream().filter(e -> e.getLoggerName().startsWith("dev.switchboard.ws."))
                 .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)).count();
-        assertEquals(1, infoLines, "one line for the flood, none per message: " + captured.list);
+        assertEquals(1, infoLines, "one line for the flood, none per message: " + log.all());
     }
 
     @Test
