@@ -32,6 +32,8 @@ final class ClientSession {
 
     private final SessionServices services;
     private final String connectionId;
+    /** The peer's IP, for log lines only; null when the transport cannot tell. */
+    private final String remote;
     private final OutboundQueue out;
     private final RateLimiter limiter;
     /** Guards the fields below it; never held while calling out of this class (see RealtimeCore). */
@@ -53,6 +55,7 @@ final class ClientSession {
     ClientSession(SessionServices services, OutboundQueue.Transport transport) {
         this.services = services;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
+        this.remote = transport.remoteAddress();
         this.out = new OutboundQueue(transport, services.writers(), services.queueLimits(),
                 services.time()::nanoTime, this::overflowed);
         long now = services.time().nanoTime();
@@ -157,7 +160,7 @@ final class ClientSession {
                 forcedClose = true;
             }
             events.infoThrottled("connection_closed", "no_heartbeat", "code", CloseCodes.GOING_AWAY,
-                    "connection", connectionId, "user", userId());
+                    "connection", connectionId, "remote", remote, "user", userId());
             closing = true;
             out.closeNow(CloseCodes.GOING_AWAY, "no heartbeat");
             return;
@@ -187,7 +190,7 @@ final class ClientSession {
                 return false;
             case FLOOD:
                 events.infoThrottled("flood_closed", "rate_limit", "code", CloseCodes.POLICY_VIOLATION,
-                        "connection", connectionId, "user", userId());
+                        "connection", connectionId, "remote", remote, "user", userId());
                 closeAfterFlush(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
                 return false;
             default:
@@ -340,7 +343,7 @@ final class ClientSession {
      */
     private void reject(String logReason, String message, Long claimedUser) {
         events.infoThrottled("auth_failed", logReason, "code", CloseCodes.UNAUTHORIZED, "connection", connectionId,
-                "user", userId(), "claimed_user", claimedUser);
+                "remote", remote, "user", userId(), "claimed_user", claimedUser);
         send(services.frames().error(ErrorCode.UNAUTHORIZED, message, "auth"));
         closeAfterFlush(CloseCodes.UNAUTHORIZED, "unauthorized");
     }
@@ -354,7 +357,7 @@ final class ClientSession {
             authTimedOut = true;
         }
         events.infoThrottled("connection_closed", "auth_timeout", "code", CloseCodes.UNAUTHORIZED,
-                "connection", connectionId);
+                "connection", connectionId, "remote", remote);
         send(services.frames().error(ErrorCode.UNAUTHORIZED,
                 "no auth within " + services.authTimeout().toMillis() + " ms", null));
         closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
@@ -369,7 +372,7 @@ final class ClientSession {
         Scheduler.Timer timer = services.scheduler().schedule(() -> {
             if (principal == verified && !closing) {
                 events.infoThrottled("connection_closed", "token_expired", "code", CloseCodes.TOKEN_EXPIRED,
-                        "connection", connectionId, "user", verified.userId());
+                        "connection", connectionId, "remote", remote, "user", verified.userId());
                 closeAfterFlush(CloseCodes.TOKEN_EXPIRED, "token expired");
             }
         }, delay);
@@ -387,7 +390,7 @@ final class ClientSession {
 
     private void overflowed(int queuedFrames, long queuedBytes) {
         events.infoThrottled("slow_consumer_closed", "send_queue_full", "code", CloseCodes.TRY_AGAIN_LATER,
-                "connection", connectionId, "user", userId(), "queued_frames", queuedFrames,
+                "connection", connectionId, "remote", remote, "user", userId(), "queued_frames", queuedFrames,
                 "queued_bytes", queuedBytes);
         closing = true;
         // Noticed inside a fan-out: the queue closes on its writer, never on this thread.

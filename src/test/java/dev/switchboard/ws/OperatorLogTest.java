@@ -89,7 +89,7 @@ class OperatorLogTest {
         assertTrue(failed.get(0).get("connection").startsWith(server.node().config().node().id() + "-"),
                 failed.toString());
         assertTrue(text(events("auth_failed").get(0)).matches(
-                ".* - event=auth_failed reason=bad_signature code=4001 connection=\\S+\\R"),
+                ".* - event=auth_failed reason=bad_signature code=4001 connection=\\S+ remote=127\\.0\\.0\\.1\\R"),
                 text(events("auth_failed").get(0)));
     }
 
@@ -139,6 +139,7 @@ class OperatorLogTest {
         assertEquals("rate_limit", flood.get(0).get("reason"));
         assertEquals("1008", flood.get(0).get("code"));
         assertEquals("606", flood.get(0).get("user"));
+        assertEquals("127.0.0.1", flood.get(0).get("remote"));
         long infoLines = log.all().stream().filter(e -> e.getLoggerName().startsWith("dev.switchboard.ws."))
                 .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)).count();
         assertEquals(1, infoLines, "one line for the flood, none per message: " + log.all());
