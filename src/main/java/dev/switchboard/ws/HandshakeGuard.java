@@ -233,8 +233,12 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
                 return;
             }
         }
-        events.infoThrottled("connection_refused", "handshake_timeout",
-                "remote", RemoteAddress.of(t.connection.getPeerAddress()));
+        // Generation 1 is the wait that began when the connection opened: it never sent a complete request. A later
+        // one is a kept-alive HTTP connection going idle, which browsers do all day and is not worth a line.
+        if (generation == 1) {
+            events.infoThrottled("connection_refused", "handshake_timeout",
+                    "remote", RemoteAddress.of(t.connection.getPeerAddress()));
+        }
         t.connection.closeSilently();
     }
 

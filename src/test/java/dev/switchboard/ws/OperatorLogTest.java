@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -34,7 +37,8 @@ class OperatorLogTest {
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2"));
+        server = TestServer.start(Map.of("RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2",
+                "HANDSHAKE_TIMEOUT", "500ms"));
     }
 
     @AfterAll
@@ -175,6 +179,31 @@ class OperatorLogTest {
         assertEquals("malformed", json.get("reason").asText());
         assertEquals(4001, json.get("code").intValue());
         assertEquals("dev.switchboard.ws.ClientSession", json.get("logger").asText());
+    }
+
+    @Test
+    void silentConnectionIsAHandshakeTimeoutLineButAnIdleKeptAliveOneIsNot() throws Exception {
+        // The kept-alive one first, while nothing can be throttled: a line for it would be written, and fail this.
+        try (Socket keptAlive = new Socket("127.0.0.1", server.port())) {
+            keptAlive.setSoTimeout(15_000);
+            keptAlive.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = keptAlive.getInputStream();
+            assertEquals('H', in.read(), "a response");
+            while (in.read() != -1) {
+                // the response, then the close once the connection has idled for HANDSHAKE_TIMEOUT
+            }
+        }
+        assertEquals(List.of(), lines("connection_refused"), "an idle kept-alive connection is not logged");
+
+        try (Socket silent = new Socket("127.0.0.1", server.port())) {
+            silent.setSoTimeout(15_000);
+            assertEquals(-1, silent.getInputStream().read(), "closed after HANDSHAKE_TIMEOUT");
+        }
+        List<Map<String, String>> refused = lines("connection_refused");
+        assertEquals(1, refused.size(), refused.toString());
+        assertEquals("handshake_timeout", refused.get(0).get("reason"));
+        assertEquals("127.0.0.1", refused.get(0).get("remote"));
     }
 
     private static void refuse(String token) {
