@@ -1,5 +1,7 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.logging.EventLog;
+import dev.switchboard.logging.RemoteAddress;
 import dev.switchboard.ws.ConnectionBudget.Phase;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.GenericCloseListener;
@@ -17,8 +19,6 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Base64;
@@ -26,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a connection must get right before it is a WebSocket, checked ahead of Tyrus:
@@ -40,15 +39,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Must be registered before Tyrus's {@code WebSocketAddOn} so that it sits ahead of it in the chain.
  */
 public final class HandshakeGuard implements AddOn, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
-    private static final long FULL_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final EventLog events = EventLog.of(HandshakeGuard.class);
 
     private final Attribute<Tracked> tracked = AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER
             .createAttribute(HandshakeGuard.class.getName() + ".tracked");
     private final ConnectionBudget budget;
     private final long timeoutNanos;
     private final ScheduledExecutorService timer;
-    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - FULL_WARNING_INTERVAL_NANOS);
 
     /**
      * @param maxConnections connections that may hold a place at once (see {@link ConnectionBudget})
@@ -156,12 +153,14 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             }
             switch (verdict) {
                 case BAD_KEY:
-                    log.debug("Refused WebSocket upgrade without a valid Sec-WebSocket-Key from {}",
-                            ctx.getConnection().getPeerAddress());
+                    events.infoThrottled("connection_refused", "bad_key",
+                            "status", HttpStatus.BAD_REQUEST_400.getStatusCode(),
+                            "remote", RemoteAddress.of(ctx.getConnection().getPeerAddress()),
+                            "forwarded_for", request.getHeader("X-Forwarded-For"));
                     return HttpRefusal.refuse(ctx, request, HttpStatus.BAD_REQUEST_400,
                             "Sec-WebSocket-Key must be the base64 of 16 bytes");
                 case FULL:
-                    warnFull();
+                    warnFull(ctx.getConnection());
                     return HttpRefusal.refuse(ctx, request, HttpStatus.SERVICE_UNAVAILABLE_503,
                             "this node is at MAX_CONNECTIONS; try again later or another node");
                 default:
@@ -216,7 +215,7 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             generation = ++t.generation;
         }
         if (refuse) {
-            warnFull();
+            warnFull(t.connection);
             t.connection.closeSilently();
             return;
         }
@@ -234,8 +233,12 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
                 return;
             }
         }
-        log.debug("Closing {}: no complete request headers within the handshake timeout",
-                t.connection.getPeerAddress());
+        // Generation 1 is the wait that began when the connection opened: it never sent a complete request. A later
+        // one is a kept-alive HTTP connection going idle, which browsers do all day and is not worth a line.
+        if (generation == 1) {
+            events.infoThrottled("connection_refused", "handshake_timeout",
+                    "remote", RemoteAddress.of(t.connection.getPeerAddress()));
+        }
         t.connection.closeSilently();
     }
 
@@ -252,11 +255,8 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
         t.phase = next;
     }
 
-    private void warnFull() {
-        long now = System.nanoTime();
-        long last = lastFullWarning.get();
-        if (now - last >= FULL_WARNING_INTERVAL_NANOS && lastFullWarning.compareAndSet(last, now)) {
-            log.warn("Node at MAX_CONNECTIONS ({}): refusing new WebSocket upgrades", budget.max());
-        }
+    private void warnFull(Connection<?> connection) {
+        events.warnThrottled("connection_refused", "max_connections", "max", budget.max(),
+                "remote", RemoteAddress.of(connection.getPeerAddress()));
     }
 }
