@@ -1,7 +1,6 @@
 package dev.switchboard.notifier;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.switchboard.logging.EventLog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +41,7 @@ public final class Sequencer implements AutoCloseable {
     /** ...but batches start at least every this many poll intervals. */
     private static final long MAX_PACING_FACTOR = 4;
 
-    private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
+    private static final EventLog events = EventLog.of(Sequencer.class);
 
     /** Opens a fresh connection; the sequencer owns and closes it. */
     public interface ConnectionFactory {
@@ -108,7 +107,7 @@ public final class Sequencer implements AutoCloseable {
                         pause(electionNanos);
                         continue;
                     }
-                    log.info("This node is now the event sequencer");
+                    events.info("sequencer_leading");
                 }
                 backoff = 100;
                 lead(connection);
@@ -117,11 +116,11 @@ public final class Sequencer implements AutoCloseable {
                     break;
                 }
                 if (leading) {
-                    log.warn("Event sequencer lost its connection ({}); another node takes over, or this one"
-                            + " retries in {} ms", e.getMessage(), backoff);
+                    // Another node takes over, or this one retries after the backoff.
+                    events.warn("sequencer_lost", "error", e.getMessage(), "retry_ms", backoff);
                 } else {
-                    log.warn("Event sequencer cannot reach the database ({}); retrying in {} ms", e.getMessage(),
-                            backoff);
+                    events.warnThrottled("sequencer_unreachable", "database", "error", e.getMessage(),
+                            "retry_ms", backoff);
                 }
                 leading = false;
                 closeQuietly(connection);
