@@ -342,6 +342,13 @@ async function main() {
     machine: { cpus: os.cpus().length, model: os.cpus()[0].model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg(), kernel: os.release() },
     runs: [],
   };
+  try {
+    const { Client } = require('pg');
+    const c = new Client({ host: '127.0.0.1', port: cfg.pgPort, user: 'postgres', database: 'switchboard' });
+    await c.connect();
+    results.machine.postgres = (await c.query('SHOW server_version')).rows[0].server_version;
+    await c.end();
+  } catch (e) { log('PostgreSQL version not read:', e.message); }
   const save = () => fs.writeFileSync(cfg.out, JSON.stringify(results, null, 1));
   for (const c of cases()) {
     for (let rep = 0; rep < cfg.reps; rep++) {

@@ -60,5 +60,18 @@ REDIS_PID=$!
 cd "$HERE"
 taskset -c "$GEN_CORE" node bench.js --pg-port="$PG_PORT" --redis-port="$REDIS_PORT" \
   --server-core="$SERVER_CORE" --generator-core="$GEN_CORE" "$@"
-MODE=full; for a in "$@"; do [ "$a" = --smoke ] && MODE=smoke; done
+MODE=full; WRITER=yes
+for a in "$@"; do
+  case "$a" in --smoke) MODE=smoke ;; --no-writer|--scenarios=*) WRITER=no ;; esac
+done
+# Scenario 4 (writer contention) is its own benchmark, bench/run.sh; run it here when it is part of this checkout.
+if [ "$WRITER" = yes ] && [ -x "$ROOT/bench/run.sh" ]; then
+  if [ "$MODE" = smoke ]; then
+    "$ROOT/bench/run.sh" --seconds=1 --reps=1 --writers=1,8 --latency-seconds=2
+  else
+    "$ROOT/bench/run.sh"
+  fi
+else
+  echo "writer contention (scenario 4): skipped (bench/run.sh not present, or --scenarios/--no-writer given)"
+fi
 node report.js "$ROOT/bench/results/fanout-$MODE-raw.json" "$ROOT/bench/results"
