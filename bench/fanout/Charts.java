@@ -37,7 +37,7 @@ public final class Charts {
         List<String> categories = new ArrayList<>();
         List<Series> series = new ArrayList<>();
         for (String line : Files.readAllLines(spec)) {
-            String[] f = line.split("\t");
+            String[] f = line.split("\t", -1);
             switch (f[0]) {
                 case "type" -> type = f[1];
                 case "title" -> title = f[1];
@@ -134,9 +134,17 @@ public final class Charts {
 
         // data
         int n = series.size();
+        // Series named "<server> <percentile>" share their server's colour; all but the last percentile are dashed.
+        List<String> groups = new ArrayList<>();
+        for (Series s : series) {
+            String group = s.name.split(" ")[0];
+            if (!groups.contains(group)) groups.add(group);
+        }
         for (int si = 0; si < n; si++) {
             Series s = series.get(si);
-            Color col = COLORS[si % COLORS.length];
+            String group = s.name.split(" ")[0];
+            boolean dashed = s.name.contains(" ") && si + 1 < n && series.get(si + 1).name.startsWith(group + " ");
+            Color col = COLORS[groups.indexOf(group) % COLORS.length];
             g.setColor(col);
             if (bar) {
                 double slot = (double) pw / categories.size();
@@ -152,7 +160,9 @@ public final class Charts {
                     g.setColor(col);
                 }
             } else {
-                g.setStroke(new BasicStroke(2.2f));
+                g.setStroke(dashed
+                        ? new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 5f}, 0f)
+                        : new BasicStroke(2.2f));
                 double[] prev = null;
                 for (double[] p : s.points) {
                     if (p == null || (logy && p[1] <= 0)) { prev = null; continue; }
@@ -162,7 +172,11 @@ public final class Charts {
                     prev = p;
                 }
             }
-            g.fillRect(W - RIGHT + 15, TOP + 10 + si * 22, 14, 14);
+            if (bar) {
+                g.fillRect(W - RIGHT + 15, TOP + 10 + si * 22, 14, 14);
+            } else {
+                g.drawLine(W - RIGHT + 10, TOP + 17 + si * 22, W - RIGHT + 30, TOP + 17 + si * 22);
+            }
             g.setColor(Color.BLACK);
             g.drawString(s.name, W - RIGHT + 35, TOP + 22 + si * 22);
         }

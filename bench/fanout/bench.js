@@ -25,7 +25,7 @@ const cfg = {
   reps: num('reps', 3, 1),
   servers: list(args.servers ?? 'switchboard,node-ws,laravel-echo'),
   scenarios: list(args.scenarios ?? 'idle,latency,fanout,storm,slow'),
-  idleCounts: list(args['idle-counts'] ?? (smoke ? '500' : '10000,19000')).map(Number),
+  idleCounts: list(args['idle-counts'] ?? (smoke ? '1000' : '10000,19000')).map(Number),
   idleSeconds: num('idle-seconds', 30, 5),
   rates: list(args.rates ?? (smoke ? '100,300' : '100,300,500,1000')).map(Number),
   rateSeconds: num('rate-seconds', 20, 3),
@@ -287,10 +287,12 @@ const scenarios = {
     const first = await connectClients(server, clients, cfg.stormConcurrency);
     await server.stop();
     await server.start();
+    const endGen = await genWindow();
     const replies = await Promise.all(workers.map((w) => request(w, {
       cmd: 'reconnect', port: server.port, concurrency: Math.max(1, Math.round(cfg.stormConcurrency / workers.length)),
     })));
     const storm = mergeConnect(replies);
+    storm.genCpuPct = await endGen();
     await closeClients();
     log(`  ${server.name} storm: ${storm.ok} ok, ${storm.failed} failed, p95 ${fmt(storm.ready.p95)} ms`);
     return { clients: cfg.stormClients, concurrency: cfg.stormConcurrency, firstConnect: first, storm };
@@ -307,9 +309,11 @@ const scenarios = {
     await drain(Infinity, 1000, 10000);
     const phase = async () => {
       await all({ cmd: 'reset' });
+      const endGen = await genWindow();
       const push = await pushPaced(pusher, cfg.slowRate, cfg.slowSeconds, channels, false, seqs);
       const d = await drain(Infinity, 1000, 30000);
-      return { events: push.events, deliveries: d.deliveries, ...d.hist.summary(), heapKb: await heapKb(server), rssKb: server.rssKb() };
+      const genCpuPct = await endGen();
+      return { events: push.events, deliveries: d.deliveries, ...d.hist.summary(), genCpuPct, heapKb: await heapKb(server), rssKb: server.rssKb() };
     };
     const heapStart = await heapKb(server);
     const baseline = await phase();
@@ -368,7 +372,7 @@ async function main() {
         } finally {
           await server.stop();
         }
-        results.runs.push({ ...c, rep, server: server.name, loadBefore: load, ...result });
+        results.runs.push({ ...c, rep, server: server.name, loadBefore: load, collector: server.collector, ...result });
         save();
       }
     }

@@ -64,9 +64,10 @@ w('**What ran where.** Each server alone on core ' + cfg.serverCore + ' (`taskse
   'one coordinator + one worker process per ' + cfg.perWorker + ' connections), PostgreSQL and Redis on core ' + cfg.generatorCore + '. One server runs at a time; ' +
   'within each repetition every server runs the same case back to back, the order rotating between repetitions.');
 w();
+const collector = (raw.runs.find((r) => r.collector) || {}).collector;
 w('| component | version and settings |');
 w('|---|---|');
-w(`| Switchboard | \`target/switchboard.jar\` of this commit, Java ${version('java', ['-version'], /version "([^"]+)"/)}${cfg.javaOpts ? `, \`${cfg.javaOpts}\`` : ', default JVM options'} |`);
+w(`| Switchboard | \`target/switchboard.jar\` of this commit, Java ${version('java', ['-version'], /version "([^"]+)"/)}${cfg.javaOpts ? `, \`${cfg.javaOpts}\`` : ', default JVM options'}${collector ? ` (collector: ${collector}; pinned to one core, the JVM picks Serial unless told otherwise)` : ''} |`);
 w(`| plain Node \`ws\` server | \`bench/fanout/peers/ws-server.js\` on Node ${process.version}, ws ${pkgVersion('ws')}, ioredis ${pkgVersion('ioredis')}: JWT (HS256) auth, subscribe, Redis PUBLISH fanned out as the same bytes to every subscriber, ping every 30 s |`);
 w(`| laravel-echo-server | ${pkgVersion('laravel-echo-server')} (socket.io ${pkgVersion('socket.io')}), Redis subscriber, public channels |`);
 w(`| PostgreSQL | Debian's, ${raw.machine.postgres || '?'}, own cluster in \`bench/.work/pg\`, fsync on, pusher sessions \`synchronous_commit = ${cfg.syncCommit ? 'on' : 'off'}\` |`);
@@ -212,11 +213,11 @@ if (params('storm').length) {
   w();
   w(`${f(cfg.stormClients, 0)} authenticated, subscribed clients; the server is stopped (SIGTERM) and started again, and once it answers, every client reconnects, ${f(cfg.stormConcurrency, 0)} at a time: connect + auth + subscribe, timed per client.${cfg.stormClients < 20000 ? ` (${f(cfg.stormClients, 0)} rather than 20,000: the server process's descriptor limit here is 20,000, so 20,000 clients cannot all be open at once; \`--storm-clients\` sets it where the limit allows.)` : ''}`);
   w();
-  w('| server | reconnected | failed | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) |');
-  w('|---|---|---|---|---|---|---|---|');
+  w('| server | reconnected | failed | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) |');
+  w('|---|---|---|---|---|---|---|---|---|');
   for (const s of servers) {
     const rs = runs('storm', null, s);
-    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} |`);
+    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} | ${ms(rs.map((r) => r.storm.genCpuPct), 0)} |`);
   }
   w();
   const sb = median(runs('storm', null, SB).map((r) => r.storm.ready.p95));
@@ -230,12 +231,12 @@ if (params('slow').length) {
   w();
   w(`${f(cfg.slowClients, 0)} contacts over ${cfg.slowChannels} conversations, ${cfg.slowRate} events/s for ${cfg.slowSeconds} s with every client reading (baseline), then the same with 1 in ${cfg.slowEvery} clients no longer reading (socket paused). p99 of the clients that still read; heap after GC and RSS at the end of each phase.`);
   w();
-  w('| server | paused | p99 baseline (ms) | p99 with slow clients (ms) | ratio | heap at start / after baseline / after slow phase (KB) | RSS after baseline / after slow phase (KB) |');
-  w('|---|---|---|---|---|---|---|');
+  w('| server | paused | p99 baseline (ms) | p99 with slow clients (ms) | ratio | heap at start / after baseline / after slow phase (KB) | RSS after baseline / after slow phase (KB) | generator CPU (%) |');
+  w('|---|---|---|---|---|---|---|---|');
   for (const s of servers) {
     const rs = runs('slow', null, s);
     const b = median(rs.map((r) => r.baseline.p99)), sl = median(rs.map((r) => r.slow.p99));
-    w(`| ${s} | ${ms(rs.map((r) => r.paused), 0)} | ${ms(rs.map((r) => r.baseline.p99))} | ${ms(rs.map((r) => r.slow.p99))} | ${ratio(sl, b)} | ${f(median(rs.map((r) => r.heapStartKb)), 0)} / ${f(median(rs.map((r) => r.baseline.heapKb)), 0)} / ${f(median(rs.map((r) => r.slow.heapKb)), 0)} | ${f(median(rs.map((r) => r.baseline.rssKb)), 0)} / ${f(median(rs.map((r) => r.slow.rssKb)), 0)} |`);
+    w(`| ${s} | ${ms(rs.map((r) => r.paused), 0)} | ${ms(rs.map((r) => r.baseline.p99))} | ${ms(rs.map((r) => r.slow.p99))} | ${ratio(sl, b)} | ${f(median(rs.map((r) => r.heapStartKb)), 0)} / ${f(median(rs.map((r) => r.baseline.heapKb)), 0)} / ${f(median(rs.map((r) => r.slow.heapKb)), 0)} | ${f(median(rs.map((r) => r.baseline.rssKb)), 0)} / ${f(median(rs.map((r) => r.slow.rssKb)), 0)} | ${ms(rs.map((r) => r.slow.genCpuPct), 0)} |`);
   }
   w();
 }

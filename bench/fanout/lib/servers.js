@@ -87,8 +87,13 @@ class Switchboard extends Server {
     execFileSync('taskset', ['-c', String(this.opts.generatorCore), 'jcmd', String(this.pid), 'GC.run'], { stdio: 'pipe' });
     const out = execFileSync('taskset', ['-c', String(this.opts.generatorCore), 'jcmd', String(this.pid), 'GC.heap_info'],
       { encoding: 'utf8' });
-    const m = /used (\d+)K/.exec(out);
-    return m ? Number(m[1]) : null;
+    // Pinned to one core the JVM picks the Serial collector, whose report lists the young and the old generation
+    // separately: add every "used" before the Metaspace line (G1 prints one heap line, so this reads that).
+    const heapPart = out.split(/Metaspace/)[0];
+    let kb = 0, found = false;
+    for (const m of heapPart.matchAll(/used (\d+)K/g)) { kb += Number(m[1]); found = true; }
+    this.collector = (/^\s*(\S.*?)\s+total/m.exec(heapPart) || [])[1] || this.collector;
+    return found ? kb : null;
   }
 }
 
