@@ -36,6 +36,7 @@ const cfg = {
   fanoutDeliveries: num('fanout-deliveries', 2000000, 40000),
   stormClients: num('storm-clients', 19000, 1000),
   stormConcurrency: num('storm-concurrency', 2000, 200),
+  stormRetries: num('storm-retries', 3, 3),
   slowClients: num('slow-clients', 1000, 200),
   slowChannels: num('slow-channels', 10, 10),
   slowRate: num('slow-rate', 100, 50),
@@ -95,12 +96,12 @@ async function connectClients(server, clients, concurrency) {
 function mergeConnect(replies) {
   const ready = new Hist();
   const errors = {};
-  let ok = 0, failed = 0, seconds = 0;
+  let ok = 0, failed = 0, retried = 0, seconds = 0;
   for (const r of replies) {
-    ok += r.ok; failed += r.failed; ready.merge(r.ready); seconds = Math.max(seconds, r.seconds);
+    ok += r.ok; failed += r.failed; retried += r.retried || 0; ready.merge(r.ready); seconds = Math.max(seconds, r.seconds);
     for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] || 0) + v;
   }
-  return { ok, failed, errors, ready: ready.summary(), seconds };
+  return { ok, failed, retried, errors, ready: ready.summary(), seconds };
 }
 
 async function closeClients() {
@@ -291,6 +292,7 @@ const scenarios = {
     const endGen = await genWindow();
     const replies = await Promise.all(workers.map((w) => request(w, {
       cmd: 'reconnect', port: server.port, concurrency: Math.max(1, Math.round(cfg.stormConcurrency / workers.length)),
+      retries: cfg.stormRetries,
     })));
     const storm = mergeConnect(replies);
     storm.genCpuPct = await endGen();

@@ -1,14 +1,15 @@
 'use strict';
 // Turns bench.js's raw JSON into bench/results/fanout-<mode>.md and PNG charts (drawn by Charts.java, JDK only).
-// Usage: node report.js RAW.json OUT_DIR
+// Usage: node report.js RAW.json OUT_DIR [NAME]   (NAME defaults to fanout-full or fanout-smoke)
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const [rawPath, outDir] = process.argv.slice(2);
+const [rawPath, outDir, nameArg] = process.argv.slice(2);
 const raw = JSON.parse(fs.readFileSync(rawPath, 'utf8'));
 const cfg = raw.config;
 const mode = cfg.smoke ? 'smoke' : 'full';
+const name = nameArg || `fanout-${mode}`;
 const servers = cfg.servers;
 const SB = 'switchboard';
 const peers = servers.filter((s) => s !== SB);
@@ -213,11 +214,16 @@ if (params('storm').length) {
   w();
   w(`${f(cfg.stormClients, 0)} authenticated, subscribed clients; the server is stopped (SIGTERM) and started again, and once it answers, every client reconnects, ${f(cfg.stormConcurrency, 0)} at a time: connect + auth + subscribe, timed per client.${cfg.stormClients < 20000 ? ` (${f(cfg.stormClients, 0)} rather than 20,000: the server process's descriptor limit here is 20,000, so 20,000 clients cannot all be open at once; \`--storm-clients\` sets it where the limit allows.)` : ''}`);
   w();
-  w('| server | reconnected | failed | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) |');
-  w('|---|---|---|---|---|---|---|---|---|');
+  w(`A refused or dropped attempt is retried at once, up to ${cfg.stormRetries ?? 0} times, the client's time running from its first attempt; "failed attempts" counts them and "errors" says what they were.`);
+  w();
+  w('| server | reconnected | gave up | failed attempts | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) | errors |');
+  w('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of servers) {
     const rs = runs('storm', null, s);
-    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} | ${ms(rs.map((r) => r.storm.genCpuPct), 0)} |`);
+    const errs = {};
+    for (const r of rs) for (const [k, v] of Object.entries(r.storm.errors || {})) errs[k] = (errs[k] || 0) + v;
+    const errText = Object.entries(errs).map(([k, v]) => `${v} × ${k.replace(/\|/g, '/')}`).join('; ') || 'none';
+    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => Object.values(r.storm.errors || {}).reduce((a, b) => a + b, 0)), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} | ${ms(rs.map((r) => r.storm.genCpuPct), 0)} | ${errText} |`);
   }
   w();
   const sb = median(runs('storm', null, SB).map((r) => r.storm.ready.p95));
@@ -267,7 +273,7 @@ if (errors.length) {
 }
 w(`Raw results: [${path.basename(rawPath)}](${path.basename(rawPath)}). Rerun: \`bench/fanout/run.sh${cfg.smoke ? ' --smoke' : ''}\` (see bench/fanout/README.md).`);
 
-const mdPath = path.join(outDir, `fanout-${mode}.md`);
+const mdPath = path.join(outDir, `${name}.md`);
 fs.writeFileSync(mdPath, out.join('\n') + '\n');
 
 const tmp = fs.mkdtempSync('/tmp/fanout-charts-');
@@ -275,7 +281,7 @@ const chartArgs = [];
 for (const c of charts) {
   const spec = path.join(tmp, `${c.name}.tsv`);
   fs.writeFileSync(spec, c.spec.join('\n') + '\n');
-  chartArgs.push(spec, path.join(outDir, `fanout-${mode}-${c.name}.png`));
+  chartArgs.push(spec, path.join(outDir, `${name}-${c.name}.png`));
 }
 if (chartArgs.length) {
   execFileSync('java', ['-Djava.awt.headless=true', path.join(__dirname, 'Charts.java'), ...chartArgs], { stdio: 'inherit' });

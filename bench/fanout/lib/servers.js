@@ -92,7 +92,9 @@ class Switchboard extends Server {
     const heapPart = out.split(/Metaspace/)[0];
     let kb = 0, found = false;
     for (const m of heapPart.matchAll(/used (\d+)K/g)) { kb += Number(m[1]); found = true; }
-    this.collector = (/^\s*(\S.*?)\s+total/m.exec(heapPart) || [])[1] || this.collector;
+    if (/def new generation/.test(heapPart)) this.collector = 'Serial';
+    else if (/garbage-first/.test(heapPart)) this.collector = 'G1';
+    else if (/PSYoungGen/.test(heapPart)) this.collector = 'Parallel';
     return found ? kb : null;
   }
 }

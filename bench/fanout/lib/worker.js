@@ -34,9 +34,8 @@ function markSeq(c, q) {
   else c.bits[word] |= bit;
 }
 
-function connectOne(c) {
+function connectOne(c, started = now()) {
   return new Promise((resolve) => {
-    const started = now();
     c.ready = false;
     c.closed = false;
     let settled = false;
@@ -73,22 +72,30 @@ function connectOne(c) {
   });
 }
 
-async function connectAll(concurrency) {
+// retries: how many times a refused or dropped attempt is tried again at once (as a browser client would after
+// its backoff); the client's time then runs from its first attempt, and every failed attempt is counted.
+async function connectAll(concurrency, retries = 0) {
   const readyHist = new Hist();
   let next = 0;
-  let failed = 0;
+  let failed = 0, retried = 0;
   const errors = {};
   const started = now();
   async function lane() {
     while (next < clients.length) {
       const c = clients[next++];
-      const ok = await connectOne(c);
+      const first = now();
+      let ok = false;
+      for (let attempt = 0; attempt <= retries && !ok; attempt++) {
+        if (attempt > 0) { retried++; c.error = null; }
+        ok = await connectOne(c, first);
+        if (!ok) { const k = c.error || `close ${c.closeCode}`; errors[k] = (errors[k] || 0) + 1; }
+      }
       if (ok) readyHist.add(c.readyMs);
-      else { failed++; const k = c.error || `close ${c.closeCode}`; errors[k] = (errors[k] || 0) + 1; }
+      else failed++;
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
-  return { ok: clients.length - failed, failed, errors, ready: readyHist.toJSON(), seconds: (now() - started) / 1000 };
+  return { ok: clients.length - failed, failed, retried, errors, ready: readyHist.toJSON(), seconds: (now() - started) / 1000 };
 }
 
 function startKeepalive() {
@@ -126,7 +133,7 @@ process.on('message', async (m) => {
     case 'reconnect':
       url = adapter.url(m.port);
       for (const c of clients) { c.paused = false; }
-      reply = await connectAll(m.concurrency);
+      reply = await connectAll(m.concurrency, m.retries || 0);
       break;
     case 'reset':
       resetStats();
