@@ -118,7 +118,7 @@ if (params('idle').length) {
     }
   }
   w();
-  w('![memory per connection](fanout-' + mode + '-memory.png)');
+  w('![memory per connection](' + name + '-memory.png)');
   w();
   charts.push({ name: 'memory', spec: ['type\tbar', 'title\tMemory per idle connection (KB, lower is better)', 'xlabel\t', 'ylabel\tKB per connection',
     'categories\t' + memChart.cats.join('\t'),
@@ -154,7 +154,7 @@ if (params('latency').length) {
     w(`- p99 Switchboard ÷ ${p}: ${cells.join(', ')}.`);
   }
   w();
-  w('![latency percentiles against rate](fanout-' + mode + '-latency.png)');
+  w('![latency percentiles against rate](' + name + '-latency.png)');
   w();
   const seriesLines = [];
   for (const s of servers) {
@@ -191,7 +191,7 @@ if (params('fanout').length) {
     w(`- ${sh}: deliveries/s Switchboard ÷ ${peers.map((p) => `${p} ${ratio(sb, median(runs('fanout', sh, p).map((r) => r.deliveriesPerSec)))}`).join(', ')}.`);
   }
   w();
-  w('![deliveries per second](fanout-' + mode + '-deliveries.png)');
+  w('![deliveries per second](' + name + '-deliveries.png)');
   w();
   charts.push({ name: 'deliveries', spec: ['type\tbar', 'title\tFan-out deliveries per second (higher is better)', 'xlabel\tconversations x subscribers',
     'ylabel\tdeliveries/s', 'categories\t' + params('fanout').join('\t'),
