@@ -56,7 +56,8 @@ w(`# Fan-out benchmark: Switchboard, a plain Node \`ws\` server, laravel-echo-se
 w();
 if (cfg.smoke) {
   w('> **SMOKE RUN on a heavily loaded machine: small counts, one repetition.** It proves the harness works end to end');
-  w('> against all three servers; its numbers are **not** the headline figures and must not be quoted as such.');
+  w(`> (${cfg.scenarios.join(', ')} against ${servers.join(', ')}); its numbers are **not** the headline figures and must`);
+  w('> not be quoted as such.');
   w();
 }
 w(`Run ${raw.started} → ${raw.finished || '(unfinished)'}; ${raw.machine.cpus} × ${raw.machine.model}, ${raw.machine.memGb} GB, Linux ${raw.machine.kernel}; load average at start ${raw.machine.loadavg.map((x) => x.toFixed(1)).join(' / ')} (other work was running: each run records the 1-minute load before it starts, see the raw JSON).`);
