@@ -34,6 +34,14 @@ const ms = (xs, d) => {
   const m = median(xs), s = spread(xs);
   return s ? `${f(m, d)} (${f(s[0], d)}–${f(s[1], d)})` : f(m, d);
 };
+// A p99 over 100 ms while the server used under 80 % of its core: the server was not what limited that run.
+const dagger = (xs) => {
+  const p99 = median(xs.map((x) => x.p99)), cpu = median(xs.map((x) => x.cpuPct));
+  return p99 != null && cpu != null && p99 > 100 && cpu < 80 ? ' †' : '';
+};
+const DAGGER_NOTE = '† p99 over 100 ms while the server used under 80 % of its core: the server was probably not the limit in ' +
+  'that run, the other core was (the generator, PostgreSQL, Redis, and on a shared machine whatever else runs there). Check the ' +
+  'generator CPU column and the load recorded in the raw file before quoting the row.';
 const ratio = (a, b) => (a == null || b == null || b === 0 ? '–' : `${f(a / b, 2)}×`);
 
 const runs = (scenario, param, server) => raw.runs.filter((r) => r.scenario === scenario && r.server === server
@@ -142,9 +150,11 @@ if (params('latency').length) {
   for (const rate of cfg.rates) {
     for (const s of servers) {
       const xs = byServer[s][rate] || [];
-      w(`| ${rate} | ${s} | ${ms(xs.map((x) => x.achievedRate), 0)} | ${ms(xs.map((x) => x.deliveriesPerSec), 0)} | ${ms(xs.map((x) => x.p50))} | ${ms(xs.map((x) => x.p95))} | ${ms(xs.map((x) => x.p99))} | ${ms(xs.map((x) => x.max))} | ${f(median(xs.map((x) => x.deliveries)), 0)} / ${f(median(xs.map((x) => x.expected)), 0)} | ${ms(xs.map((x) => x.cpuPct), 0)} | ${ms(xs.map((x) => x.genCpuPct), 0)} |`);
+      w(`| ${rate} | ${s} | ${ms(xs.map((x) => x.achievedRate), 0)} | ${ms(xs.map((x) => x.deliveriesPerSec), 0)} | ${ms(xs.map((x) => x.p50))} | ${ms(xs.map((x) => x.p95))} | ${ms(xs.map((x) => x.p99))}${dagger(xs)} | ${ms(xs.map((x) => x.max))} | ${f(median(xs.map((x) => x.deliveries)), 0)} / ${f(median(xs.map((x) => x.expected)), 0)} | ${ms(xs.map((x) => x.cpuPct), 0)} | ${ms(xs.map((x) => x.genCpuPct), 0)} |`);
     }
   }
+  w();
+  w(DAGGER_NOTE);
   w();
   for (const s of servers) {
     const over = cfg.rates.find((rate) => (median((byServer[s][rate] || []).map((x) => x.p99)) ?? 0) > 100);
@@ -182,10 +192,12 @@ if (params('fanout').length) {
   for (const sh of params('fanout')) {
     for (const s of servers) {
       const rs = runs('fanout', sh, s);
-      w(`| ${sh} | ${s} | ${ms(rs.map((r) => r.deliveriesPerSec), 0)} | ${ms(rs.map((r) => r.p50))} | ${ms(rs.map((r) => r.p99))} | ${ms(rs.map((r) => r.max))} | ${ms(rs.map((r) => r.pushSeconds))} | ${rs.map((r) => r.missing).join(', ')} | ${rs.map((r) => r.dup).join(', ')} | ${ms(rs.map((r) => r.cpuPct), 0)} | ${ms(rs.map((r) => r.genCpuPct), 0)} |`);
+      w(`| ${sh} | ${s} | ${ms(rs.map((r) => r.deliveriesPerSec), 0)} | ${ms(rs.map((r) => r.p50))} | ${ms(rs.map((r) => r.p99))}${dagger(rs)} | ${ms(rs.map((r) => r.max))} | ${ms(rs.map((r) => r.pushSeconds))} | ${rs.map((r) => r.missing).join(', ')} | ${rs.map((r) => r.dup).join(', ')} | ${ms(rs.map((r) => r.cpuPct), 0)} | ${ms(rs.map((r) => r.genCpuPct), 0)} |`);
       bars[s].push(median(rs.map((r) => r.deliveriesPerSec)));
     }
   }
+  w();
+  w(DAGGER_NOTE);
   w();
   for (const sh of params('fanout')) {
     const sb = median(runs('fanout', sh, SB).map((r) => r.deliveriesPerSec));

@@ -60,9 +60,9 @@ REDIS_PID=$!
 cd "$HERE"
 taskset -c "$GEN_CORE" node bench.js --pg-port="$PG_PORT" --redis-port="$REDIS_PORT" \
   --server-core="$SERVER_CORE" --generator-core="$GEN_CORE" "$@"
-MODE=full; WRITER=yes
+MODE=full; WRITER=yes; RAW=""
 for a in "$@"; do
-  case "$a" in --smoke) MODE=smoke ;; --no-writer|--scenarios=*) WRITER=no ;; esac
+  case "$a" in --smoke) MODE=smoke ;; --no-writer|--scenarios=*) WRITER=no ;; --out=*) RAW="${a#--out=}" ;; esac
 done
 # Scenario 4 (writer contention) is its own benchmark, bench/run.sh; run it here when it is part of this checkout.
 if [ "$WRITER" = yes ] && [ -x "$ROOT/bench/run.sh" ]; then
@@ -74,4 +74,8 @@ if [ "$WRITER" = yes ] && [ -x "$ROOT/bench/run.sh" ]; then
 else
   echo "writer contention (scenario 4): skipped (bench/run.sh not present, or --scenarios/--no-writer given)"
 fi
-node report.js "$ROOT/bench/results/fanout-$MODE-raw.json" "$ROOT/bench/results"
+if [ -n "$RAW" ]; then
+  node report.js "$RAW" "$(dirname "$RAW")" "$(basename "$RAW" .json | sed 's/-raw$//')"
+else
+  node report.js "$ROOT/bench/results/fanout-$MODE-raw.json" "$ROOT/bench/results"
+fi
