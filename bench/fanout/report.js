@@ -42,6 +42,11 @@ const dagger = (xs) => {
 const DAGGER_NOTE = '† p99 over 100 ms while the server used under 80 % of its core: the server was probably not the limit in ' +
   'that run, the other core was (the generator, PostgreSQL, Redis, and on a shared machine whatever else runs there). Check the ' +
   'generator CPU column and the load recorded in the raw file before quoting the row.';
+// Pushing took most of the run: the push path (PostgreSQL or Redis and the pusher, on the other core) set the pace.
+const pushBound = (rs) => {
+  const push = median(rs.map((r) => r.pushSeconds)), total = median(rs.map((r) => r.seconds));
+  return push != null && total && push > 0.8 * total ? ' ‡' : '';
+};
 const ratio = (a, b) => (a == null || b == null || b === 0 ? '–' : `${f(a / b, 2)}×`);
 
 const runs = (scenario, param, server) => raw.runs.filter((r) => r.scenario === scenario && r.server === server
@@ -192,12 +197,13 @@ if (params('fanout').length) {
   for (const sh of params('fanout')) {
     for (const s of servers) {
       const rs = runs('fanout', sh, s);
-      w(`| ${sh} | ${s} | ${ms(rs.map((r) => r.deliveriesPerSec), 0)} | ${ms(rs.map((r) => r.p50))} | ${ms(rs.map((r) => r.p99))}${dagger(rs)} | ${ms(rs.map((r) => r.max))} | ${ms(rs.map((r) => r.pushSeconds))} | ${rs.map((r) => r.missing).join(', ')} | ${rs.map((r) => r.dup).join(', ')} | ${ms(rs.map((r) => r.cpuPct), 0)} | ${ms(rs.map((r) => r.genCpuPct), 0)} |`);
+      w(`| ${sh} | ${s} | ${ms(rs.map((r) => r.deliveriesPerSec), 0)} | ${ms(rs.map((r) => r.p50))} | ${ms(rs.map((r) => r.p99))}${dagger(rs)} | ${ms(rs.map((r) => r.max))} | ${ms(rs.map((r) => r.pushSeconds))}${pushBound(rs)} | ${rs.map((r) => r.missing).join(', ')} | ${rs.map((r) => r.dup).join(', ')} | ${ms(rs.map((r) => r.cpuPct), 0)} | ${ms(rs.map((r) => r.genCpuPct), 0)} |`);
       bars[s].push(median(rs.map((r) => r.deliveriesPerSec)));
     }
   }
   w();
   w(DAGGER_NOTE);
+  w('‡ pushing took over 80 % of the run: the push path (the pusher, PostgreSQL or Redis, on the other core) set the pace, not the server.');
   w();
   for (const sh of params('fanout')) {
     const sb = median(runs('fanout', sh, SB).map((r) => r.deliveriesPerSec));
