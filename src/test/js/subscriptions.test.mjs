@@ -103,7 +103,7 @@ test('queue: frames queued while reconnecting are sent after the next authentica
   assert.deepEqual(h.ws.types(), ['auth']);
 });
 
-test('send(): the seed style send({type:"subscribe"}) is remembered; manual auth frames are ignored', () => {
+test('send(): the Ratchet-page style send({type:"subscribe"}) is remembered; manual auth frames are ignored', () => {
   const h = harness();
   h.client.send({ type: 'subscribe', conversation_id: 456 });
   h.client.send({ type: 'auth', user_id: 123 });

@@ -4,6 +4,7 @@ import dev.switchboard.cli.TokenCommand;
 import dev.switchboard.config.Config;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SettingsTable;
+import dev.switchboard.logging.EventLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final EventLog events = EventLog.of(Main.class);
 
     private Main() {
     }
@@ -57,7 +59,11 @@ public final class Main {
         try {
             node = Switchboard.start(config);
         } catch (Exception e) {
-            log.error("Switchboard failed to start: {}", rootMessage(e), e);
+            StartupFailure failure = StartupFailure.of(e, config);
+            events.error("startup_failed", "reason", failure.reason(),
+                    "message", "Switchboard failed to start: " + failure.message());
+            // The operator's line says what to fix; the trace is for whoever debugs Switchboard itself.
+            log.debug("Start-up failure in detail", e);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -69,7 +75,8 @@ public final class Main {
                 } catch (InterruptedException stoppedInTime) {
                     return;
                 }
-                log.error("Graceful shutdown took longer than {}; exiting anyway", config.timeouts().shutdown());
+                events.error("shutdown_timeout", "timeout", config.timeouts().shutdown(),
+                        "message", "graceful shutdown took too long; exiting anyway");
                 // exit, not halt: shutdown hooks still run, and the embedded PostgreSQL's hook stops the
                 // postmaster, which would otherwise outlive us and lock DATA_DIR. A second timer halts if even
                 // the hooks hang.
@@ -101,14 +108,6 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     /** What {@code --help} prints: the commands, then every setting with its default. */

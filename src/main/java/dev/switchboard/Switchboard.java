@@ -17,6 +17,7 @@ import dev.switchboard.http.FolderHandler;
 import dev.switchboard.http.StaticFiles;
 import dev.switchboard.http.TextHandler;
 import dev.switchboard.http.WebServer;
+import dev.switchboard.logging.EventLog;
 import dev.switchboard.metrics.ClusterStats;
 import dev.switchboard.metrics.ListenerLag;
 import dev.switchboard.metrics.MetricsHandler;
@@ -26,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.switchboard.notifier.EventListener;
 import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
+import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
@@ -59,6 +61,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Switchboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+    private static final EventLog events = EventLog.of(Switchboard.class);
 
     private final Config config;
     private final int port;
@@ -142,6 +145,7 @@ public final class Switchboard implements AutoCloseable {
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
+        resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
         EventListener listener = new EventListener(
                 () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher());
         listener.start();
@@ -256,7 +260,7 @@ public final class Switchboard implements AutoCloseable {
         }
         closed = true;
         drain();
-        log.info("Shutting down node {}: closing {} sessions", config.node().id(), sessions.size());
+        events.info("node_draining", "node", config.node().id(), "sessions", sessions.size());
         web.stopAccepting();
         sessions.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
         long deadline = System.nanoTime() + Math.min(3_000, config.timeouts().shutdown().toMillis() / 2) * 1_000_000L;
@@ -270,10 +274,11 @@ public final class Switchboard implements AutoCloseable {
         }
         if (sessions.size() > 0) {
             // Stuck behind clients that stopped reading: stopping the listener drops their connections.
-            log.info("{} sessions did not close in time; dropping them", sessions.size());
+            events.info("sessions_dropped", "node", config.node().id(), "sessions", sessions.size(),
+                    "message", "sessions did not close in time");
         }
         closeAll(resources);
-        log.info("Node {} stopped", config.node().id());
+        events.info("node_stopped", "node", config.node().id());
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What supervisor sees on {@code stop}: the real jar, a real SIGTERM. */
 class ShutdownIT {
@@ -33,6 +34,11 @@ class ShutdownIT {
                 // The watchdog guarantees the bound; this only waits for it.
                 assertEquals(0, server.waitFor(Duration.ofSeconds(30)), server.output());
             }
+            // What the operator reads in supervisor's log: the node drained its two sessions, then stopped.
+            assertTrue(server.output().lines().anyMatch(l -> l.matches(
+                    ".* INFO .* - event=node_draining node=proc sessions=2")), server.output());
+            assertTrue(server.output().lines().anyMatch(l -> l.matches(".* INFO .* - event=node_stopped node=proc")),
+                    server.output());
             assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", server.port()).close(),
                     "the port is released");
         }

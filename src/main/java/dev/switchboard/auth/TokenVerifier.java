@@ -9,6 +9,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import dev.switchboard.auth.TokenRejectedException.Reason;
 import dev.switchboard.protocol.PositiveId;
 
 import java.nio.charset.StandardCharsets;
@@ -85,29 +86,29 @@ public final class TokenVerifier {
         try {
             jwt = SignedJWT.parse(token);
         } catch (ParseException e) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED, "token is not a signed JWT");
+            throw new TokenRejectedException(Reason.MALFORMED, "token is not a signed JWT");
         }
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
         // The algorithm is chosen by our configuration, never by the token: this is what stops "alg":"none"
         // and HS256-signed-with-the-public-key tricks.
         JWSVerifier verifier = JWSAlgorithm.HS256.equals(alg) ? hmac : JWSAlgorithm.RS256.equals(alg) ? rsa : null;
         if (verifier == null) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.BAD_ALGORITHM, "token algorithm " + alg + " is not accepted");
+            throw new TokenRejectedException(Reason.ALGORITHM, "token algorithm " + alg + " is not accepted");
         }
         JWTClaimsSet claims;
         try {
             if (!jwt.verify(verifier)) {
-                throw new TokenRejectedException(TokenRejectedException.Reason.BAD_SIGNATURE, "token signature is invalid");
+                throw new TokenRejectedException(Reason.BAD_SIGNATURE, "token signature is invalid");
             }
             claims = jwt.getJWTClaimsSet();
             if (hasExpired(claims.getExpirationTime())) {
-                throw new TokenRejectedException(TokenRejectedException.Reason.EXPIRED, "token has expired");
+                throw new TokenRejectedException(Reason.EXPIRED, "token has expired");
             }
             claimsVerifier.verify(claims, null);
         } catch (BadJWTException e) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.INVALID_CLAIMS, "token claims are invalid: " + e.getMessage());
+            throw new TokenRejectedException(Reason.INVALID_CLAIMS, "token claims are invalid: " + e.getMessage());
         } catch (JOSEException | ParseException e) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED, "token cannot be verified");
+            throw new TokenRejectedException(Reason.MALFORMED, "token cannot be verified");
         }
         return toPrincipal(claims);
     }
@@ -122,11 +123,11 @@ public final class TokenVerifier {
 
     private static Principal toPrincipal(JWTClaimsSet claims) throws TokenRejectedException {
         long userId = PositiveId.parse(claims.getSubject()).orElseThrow(
-                () -> new TokenRejectedException(TokenRejectedException.Reason.INVALID_CLAIMS, "token sub must be a positive whole-number user id"));
+                () -> new TokenRejectedException(Reason.INVALID_CLAIMS, "token sub must be a positive whole-number user id"));
         Object rawRole = claims.getClaim("role");
         Role role = rawRole instanceof String ? Role.fromWire((String) rawRole) : null;
         if (role == null) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.INVALID_CLAIMS, "token role must be agent, admin or contact");
+            throw new TokenRejectedException(Reason.INVALID_CLAIMS, "token role must be agent, admin or contact");
         }
         Object rawName = claims.getClaim("name");
         String name = rawName instanceof String ? (String) rawName : null;
@@ -134,7 +135,7 @@ public final class TokenVerifier {
         Object rawConversations = claims.getClaim("conversations");
         if (rawConversations != null) {
             if (!(rawConversations instanceof List)) {
-                throw new TokenRejectedException(TokenRejectedException.Reason.INVALID_CLAIMS, "token conversations must be an array of ids");
+                throw new TokenRejectedException(Reason.INVALID_CLAIMS, "token conversations must be an array of ids");
             }
             for (Object id : (List<?>) rawConversations) {
                 conversations.add(conversationId(id));
@@ -145,6 +146,6 @@ public final class TokenVerifier {
 
     private static long conversationId(Object id) throws TokenRejectedException {
         return PositiveId.fromValue(id).orElseThrow(
-                () -> new TokenRejectedException(TokenRejectedException.Reason.INVALID_CLAIMS, "token conversations must be an array of positive ids"));
+                () -> new TokenRejectedException(Reason.INVALID_CLAIMS, "token conversations must be an array of positive ids"));
     }
 }

@@ -38,6 +38,12 @@ public record Config(
      * help table lists every variable an operator can set.
      */
     static final Setting LOG_LEVEL = Setting.of("LOG_LEVEL", "INFO", "root log level");
+    /**
+     * Read by {@code logback.xml} too; checked here only so a misspelt format fails the start with the other
+     * configuration errors instead of silently printing text.
+     */
+    static final Setting LOG_FORMAT = Setting.of("LOG_FORMAT", "text",
+            "log line format: text (key=value) or json (one object per line)");
 
     /**
      * Every environment variable Switchboard reads, grouped as the record is, each with its default and meaning:
@@ -46,7 +52,7 @@ public record Config(
     public static final List<Setting> SETTINGS = Stream.of(
                     ListenConfig.SETTINGS, DatabaseConfig.SETTINGS, JwtConfig.SETTINGS, NodeConfig.SETTINGS,
                     LimitsConfig.SETTINGS, TimeoutsConfig.SETTINGS, RetentionConfig.SETTINGS, DemoConfig.SETTINGS,
-                    List.of(LOG_LEVEL))
+                    List.of(LOG_LEVEL, LOG_FORMAT))
             .flatMap(List::stream)
             .toList();
 
@@ -69,6 +75,9 @@ public record Config(
                 TimeoutsConfig.from(r),
                 RetentionConfig.from(r),
                 DemoConfig.from(r, databaseUrlGiven, jwt));
+        if (!List.of("text", "json").contains(r.string(LOG_FORMAT).toLowerCase(java.util.Locale.ROOT))) {
+            r.problem(LOG_FORMAT, "must be text or json, got '" + r.string(LOG_FORMAT) + "'");
+        }
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }

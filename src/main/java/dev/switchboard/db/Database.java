@@ -13,7 +13,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
-/** Connections to the team's PostgreSQL: the pool, the dedicated LISTEN connection, and the migrations. */
+/**
+ * Connections to the team's PostgreSQL: the pool, the dedicated LISTEN and sequencer connections, and the
+ * migrations.
+ */
 public final class Database {
     private Database() {
     }
@@ -59,6 +62,26 @@ public final class Database {
      * work. The socket timeout turns a silently dead database into an error the listener recovers from.
      */
     public static Connection openListenerConnection(DatabaseUrl url, String nodeId) throws SQLException {
+        Properties props = properties(url, "switchboard " + nodeId + " listener");
+        props.setProperty("socketTimeout", "30");
+        return DriverManager.getConnection(url.jdbcUrl(), props);
+    }
+
+    /**
+     * A connection outside the pool for the event sequencer: its session holds the leader lock, so it lives as
+     * long as the node. Server-side TCP keepalives end the session (and free the lead for another node) about
+     * 15 s after this host vanishes without closing its socket; a crash or a stop frees it at once. Commits are
+     * always synchronous here, whatever the database's default: an id a reader has seen must survive a crash.
+     * No socket timeout: after a long outage one batch may legitimately run for a while.
+     */
+    public static Connection openSequencerConnection(DatabaseUrl url, String nodeId) throws SQLException {
+        Properties props = properties(url, "switchboard " + nodeId + " sequencer");
+        props.setProperty("options", "-c synchronous_commit=on -c tcp_keepalives_idle=5"
+                + " -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3 -c statement_timeout=0");
+        return DriverManager.getConnection(url.jdbcUrl(), props);
+    }
+
+    private static Properties properties(DatabaseUrl url, String applicationName) {
         Properties props = new Properties();
         if (url.user() != null) {
             props.setProperty("user", url.user());
@@ -66,11 +89,10 @@ public final class Database {
         if (url.password() != null) {
             props.setProperty("password", url.password());
         }
-        props.setProperty("ApplicationName", "switchboard " + nodeId + " listener");
+        props.setProperty("ApplicationName", applicationName);
         props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("socketTimeout", "30");
         props.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection(url.jdbcUrl(), props);
+        return props;
     }
 
     /**

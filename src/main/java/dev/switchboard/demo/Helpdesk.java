@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the demo helpdesk does, for a signed-in user: the operations of the seed's web app (send a message,
+ * What the demo helpdesk does, for a signed-in user: the operations of a helpdesk web app (send a message,
  * assign, close, reopen, start a conversation, mark read) and the reads the pages need.
  *
  * <p><b>The integration pattern to copy.</b> Every write is ONE database transaction that writes its rows AND

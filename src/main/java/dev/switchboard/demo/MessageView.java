@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * A message as the API returns it and as {@code new_message} carries it: the seed's shape plus the sender's
+ * A message as the API returns it and as {@code new_message} carries it: the PHP server's shape plus the sender's
  * name, so pages need no extra look-up to render it.
  *
  * @param read whether someone on the other side has read it; only in conversation details, omitted in events

@@ -99,7 +99,7 @@ public final class NodeMetrics {
                 .description("Connections closed (1008) for flooding past the rate limit").register(registry);
         // Every reason exists from the start at 0, so rate() and alerts see a series before the first failure.
         for (TokenRejectedException.Reason reason : TokenRejectedException.Reason.values()) {
-            authFailure(reason.tag(), 0);
+            authFailure(reason.logName(), 0);
         }
         for (AuthFailure reason : AuthFailure.values()) {
             authFailure(tag(reason), 0);
@@ -202,7 +202,7 @@ public final class NodeMetrics {
 
     /** An {@code auth} was refused for its token. */
     public void authFailed(TokenRejectedException.Reason reason) {
-        authFailure(reason.tag());
+        authFailure(reason.logName());
     }
 
     /** An {@code auth} was refused, or never came. */

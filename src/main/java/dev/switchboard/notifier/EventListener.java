@@ -1,5 +1,6 @@
 package dev.switchboard.notifier;
 
+import dev.switchboard.logging.EventLog;
 import dev.switchboard.routing.Target;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -35,6 +36,7 @@ public final class EventListener implements AutoCloseable {
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(EventListener.class);
+    private static final EventLog events = EventLog.of(EventListener.class);
 
     /** Opens a fresh connection; the listener owns and closes it. */
     public interface ConnectionFactory {
@@ -103,6 +105,8 @@ public final class EventListener implements AutoCloseable {
 
     private void run() {
         long backoff = 100;
+        long lostAt = 0;
+        boolean lost = false;
         Connection connection = firstConnection;
         firstConnection = null;
         while (running) {
@@ -110,7 +114,9 @@ public final class EventListener implements AutoCloseable {
                 if (connection == null) {
                     connection = connections.open();
                     listen(connection);
-                    log.info("LISTEN connection restored; catching up after id {}", lastId);
+                    events.info("listener_restored", "after_id", lastId,
+                            "down_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAt));
+                    lost = false;
                 }
                 healthy = true;
                 backoff = 100;
@@ -120,8 +126,19 @@ public final class EventListener implements AutoCloseable {
                     break;
                 }
                 healthy = false;
+                boolean firstFailure = !lost;
+                if (firstFailure) {
+                    lostAt = System.nanoTime();
+                    lost = true;
+                }
                 if (e instanceof SQLException) {
-                    log.warn("LISTEN connection failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                    if (firstFailure) {
+                        // Once per outage; the retries while it lasts are DEBUG, and listener_restored ends it.
+                        events.warn("listener_lost", "error", e.getMessage(), "after_id", lastId,
+                                "retry_ms", backoff);
+                    } else {
+                        log.debug("LISTEN connection still failing ({}); retrying in {} ms", e.getMessage(), backoff);
+                    }
                 } else {
                     // Whatever it was, this thread is the node's only reader of events: never let it die.
                     log.error("Event reader failed; reconnecting in {} ms", backoff, e);

@@ -11,7 +11,7 @@ import java.sql.Types;
 
 /**
  * The Java side of the notifier, for web apps on the JVM: the same operations as the {@code realtime.notify_*}
- * SQL functions (and the seed's PHP helpers), run on the caller's own JDBC connection so they join its
+ * SQL functions (and the PHP helpers of the Ratchet server), run on the caller's own JDBC connection so they join its
  * transaction. Clients see the event only after that transaction commits, never after a rollback.
  *
  * <pre>{@code
@@ -25,7 +25,8 @@ import java.sql.Types;
  *
  * <p>Payload objects are serialised with Jackson (maps, records, {@code JsonNode}s...). Thread-safe.
  * Durable operations return the event's key in {@code realtime.events}; the {@code id} clients see is assigned
- * when the transaction commits, so that ids follow commit order.
+ * after the transaction commits, in commit order, by the cluster's {@link Sequencer}. No call takes a lock or sends
+ * a NOTIFY in the caller's transaction.
  */
 public final class Notifier {
     private final ObjectMapper mapper;

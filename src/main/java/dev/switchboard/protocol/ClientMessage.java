@@ -1,7 +1,7 @@
 package dev.switchboard.protocol;
 
 /**
- * A message a client sends, decoded and validated. The shapes are the Ratchet seed's, plus the token on
+ * A message a client sends, decoded and validated. The shapes are those of the PHP Ratchet server this replaces, plus the token on
  * {@code auth}, so existing pages keep working.
  */
 public sealed interface ClientMessage {

@@ -5,6 +5,7 @@ import dev.switchboard.auth.Role;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.logging.EventLog;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
@@ -26,12 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ClientSession {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private static final EventLog events = EventLog.of(ClientSession.class);
     private static final AtomicLong SEQUENCE = new AtomicLong();
     /** Bounds the registry's memory per connection; a page needs a handful. */
     static final int MAX_SUBSCRIPTIONS = 1000;
 
     private final SessionServices services;
     private final String connectionId;
+    /** The peer's IP, for log lines only; null when the transport cannot tell. */
+    private final String remote;
     private final OutboundQueue out;
     private final RateLimiter limiter;
     /** Guards the fields below it; never held while calling out of this class (see RealtimeCore). */
@@ -53,6 +57,7 @@ final class ClientSession {
     ClientSession(SessionServices services, OutboundQueue.Transport transport) {
         this.services = services;
         this.connectionId = services.nodeId() + "-" + SEQUENCE.incrementAndGet();
+        this.remote = transport.remoteAddress();
         this.out = new OutboundQueue(transport, services.writers(), services.queueLimits(),
                 services.time()::nanoTime, this::overflowed, services.metrics());
         long now = services.time().nanoTime();
@@ -156,7 +161,8 @@ final class ClientSession {
                 }
                 forcedClose = true;
             }
-            log.debug("{} silent for too long, closing", connectionId);
+            events.infoThrottled("connection_closed", "no_heartbeat", "code", CloseCodes.GOING_AWAY,
+                    "connection", connectionId, "remote", remote, "user", userId());
             closing = true;
             out.closeNow(CloseCodes.GOING_AWAY, "no heartbeat");
             return;
@@ -187,7 +193,8 @@ final class ClientSession {
                 return false;
             case FLOOD:
                 services.metrics().floodClosed();
-                log.info("{} closed for flooding ({})", connectionId, who());
+                events.infoThrottled("flood_closed", "rate_limit", "code", CloseCodes.POLICY_VIOLATION,
+                        "connection", connectionId, "remote", remote, "user", userId());
                 closeAfterFlush(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
                 return false;
             default:
@@ -227,7 +234,7 @@ final class ClientSession {
     private void authenticate(ClientMessage.Auth auth) {
         if (auth.token() == null) {
             services.metrics().authFailed(NodeMetrics.AuthFailure.MISSING);
-            reject("token is required: this server does not trust a bare user_id");
+            reject("missing_token", "token is required: this server does not trust a bare user_id", auth.userId());
             return;
         }
         Principal verified;
@@ -235,12 +242,12 @@ final class ClientSession {
             verified = services.verifier().verify(auth.token());
         } catch (TokenRejectedException e) {
             services.metrics().authFailed(e.reason());
-            reject(e.getMessage());
+            reject(e.reason().logName(), e.getMessage(), auth.userId());
             return;
         }
         if (auth.userId() != null && auth.userId() != verified.userId()) {
             services.metrics().authFailed(NodeMetrics.AuthFailure.USER_MISMATCH);
-            reject("user_id does not match the token");
+            reject("user_mismatch", "user_id does not match the token", auth.userId());
             return;
         }
         Principal current = principal;
@@ -290,7 +297,8 @@ final class ClientSession {
     private void reauthenticate(Principal current, Principal verified) {
         if (current.userId() != verified.userId() || current.role() != verified.role()) {
             services.metrics().authFailed(NodeMetrics.AuthFailure.IDENTITY_CHANGE);
-            reject("a connection cannot change its user or role; open a new one");
+            reject("identity_change", "a connection cannot change its user or role; open a new one",
+                    verified.userId());
             return;
         }
         principal = verified;
@@ -356,8 +364,15 @@ final class ClientSession {
                 "not allowed to access conversation " + conversationId, request, conversationId));
     }
 
-    private void reject(String reason) {
-        send(services.frames().error(ErrorCode.UNAUTHORIZED, reason, "auth"));
+    /**
+     * @param logReason   a fixed word for the log ({@code expired}, {@code bad_signature}, {@code missing_token}...)
+     * @param message     what the client is told
+     * @param claimedUser the user id the client named, if any, for the log
+     */
+    private void reject(String logReason, String message, Long claimedUser) {
+        events.infoThrottled("auth_failed", logReason, "code", CloseCodes.UNAUTHORIZED, "connection", connectionId,
+                "remote", remote, "user", userId(), "claimed_user", claimedUser);
+        send(services.frames().error(ErrorCode.UNAUTHORIZED, message, "auth"));
         closeAfterFlush(CloseCodes.UNAUTHORIZED, "unauthorized");
     }
 
@@ -371,6 +386,8 @@ final class ClientSession {
             authTimedOut = true;
         }
         services.metrics().authFailed(NodeMetrics.AuthFailure.TIMEOUT);
+        events.infoThrottled("connection_closed", "auth_timeout", "code", CloseCodes.UNAUTHORIZED,
+                "connection", connectionId, "remote", remote);
         send(services.frames().error(ErrorCode.UNAUTHORIZED,
                 "no auth within " + services.authTimeout().toMillis() + " ms", null));
         closeAfterFlush(CloseCodes.UNAUTHORIZED, "authentication timeout");
@@ -384,7 +401,8 @@ final class ClientSession {
         Duration delay = Duration.between(services.time().now(), verified.expiresAt()).plus(TokenVerifier.CLOCK_SKEW);
         Scheduler.Timer timer = services.scheduler().schedule(() -> {
             if (principal == verified && !closing) {
-                log.debug("{} token expired", connectionId);
+                events.infoThrottled("connection_closed", "token_expired", "code", CloseCodes.TOKEN_EXPIRED,
+                        "connection", connectionId, "remote", remote, "user", verified.userId());
                 closeAfterFlush(CloseCodes.TOKEN_EXPIRED, "token expired");
             }
         }, delay);
@@ -401,17 +419,19 @@ final class ClientSession {
     }
 
     private void overflowed(int queuedFrames, long queuedBytes) {
-        log.info("{} ({}) fell {} frames / {} bytes behind; closing so it can reconnect", connectionId, who(),
-                queuedFrames, queuedBytes);
+        events.infoThrottled("slow_consumer_closed", "send_queue_full", "code", CloseCodes.TRY_AGAIN_LATER,
+                "connection", connectionId, "remote", remote, "user", userId(), "queued_frames", queuedFrames,
+                "queued_bytes", queuedBytes);
         services.metrics().slowConsumerClosed();
         closing = true;
         // Noticed inside a fan-out: the queue closes on its writer, never on this thread.
         out.closeNow(CloseCodes.TRY_AGAIN_LATER, "send queue full");
     }
 
-    private String who() {
+    /** The authenticated user, or null (left out of log lines) before auth. */
+    private Long userId() {
         Principal p = principal;
-        return p == null ? "not authenticated" : "user " + p.userId();
+        return p == null ? null : p.userId();
     }
 
     private static void cancel(Scheduler.Timer timer) {

@@ -1,5 +1,7 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.logging.EventLog;
+import dev.switchboard.logging.RemoteAddress;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.ws.ConnectionBudget.Phase;
 import org.glassfish.grizzly.Connection;
@@ -18,8 +20,6 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Base64;
@@ -27,7 +27,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a connection must get right before it is a WebSocket, checked ahead of Tyrus:
@@ -41,8 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Must be registered before Tyrus's {@code WebSocketAddOn} so that it sits ahead of it in the chain.
  */
 public final class HandshakeGuard implements AddOn, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
-    private static final long FULL_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final EventLog events = EventLog.of(HandshakeGuard.class);
 
     private final Attribute<Tracked> tracked = AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER
             .createAttribute(HandshakeGuard.class.getName() + ".tracked");
@@ -50,7 +48,6 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
     private final long timeoutNanos;
     private final NodeMetrics metrics;
     private final ScheduledExecutorService timer;
-    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - FULL_WARNING_INTERVAL_NANOS);
 
     /**
      * @param maxConnections connections that may hold a place at once (see {@link ConnectionBudget})
@@ -161,13 +158,15 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             switch (verdict) {
                 case BAD_KEY:
                     metrics.refused(NodeMetrics.Refusal.BAD_KEY);
-                    log.debug("Refused WebSocket upgrade without a valid Sec-WebSocket-Key from {}",
-                            ctx.getConnection().getPeerAddress());
+                    events.infoThrottled("connection_refused", "bad_key",
+                            "status", HttpStatus.BAD_REQUEST_400.getStatusCode(),
+                            "remote", RemoteAddress.of(ctx.getConnection().getPeerAddress()),
+                            "forwarded_for", request.getHeader("X-Forwarded-For"));
                     return HttpRefusal.refuse(ctx, request, HttpStatus.BAD_REQUEST_400,
                             "Sec-WebSocket-Key must be the base64 of 16 bytes");
                 case FULL:
                     metrics.refused(NodeMetrics.Refusal.MAX_CONNECTIONS);
-                    warnFull();
+                    warnFull(ctx.getConnection());
                     return HttpRefusal.refuse(ctx, request, HttpStatus.SERVICE_UNAVAILABLE_503,
                             "this node is at MAX_CONNECTIONS; try again later or another node");
                 default:
@@ -222,7 +221,7 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
             generation = ++t.generation;
         }
         if (refuse) {
-            warnFull();
+            warnFull(t.connection);
             t.connection.closeSilently();
             return;
         }
@@ -240,9 +239,13 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
                 return;
             }
         }
-        metrics.refused(NodeMetrics.Refusal.HANDSHAKE_TIMEOUT);
-        log.debug("Closing {}: no complete request headers within the handshake timeout",
-                t.connection.getPeerAddress());
+        // Generation 1 is the wait that began when the connection opened: it never sent a complete request. A later
+        // one is a kept-alive HTTP connection going idle, which browsers do all day and is not worth a line.
+        if (generation == 1) {
+            metrics.refused(NodeMetrics.Refusal.HANDSHAKE_TIMEOUT);
+            events.infoThrottled("connection_refused", "handshake_timeout",
+                    "remote", RemoteAddress.of(t.connection.getPeerAddress()));
+        }
         t.connection.closeSilently();
     }
 
@@ -259,11 +262,8 @@ public final class HandshakeGuard implements AddOn, AutoCloseable {
         t.phase = next;
     }
 
-    private void warnFull() {
-        long now = System.nanoTime();
-        long last = lastFullWarning.get();
-        if (now - last >= FULL_WARNING_INTERVAL_NANOS && lastFullWarning.compareAndSet(last, now)) {
-            log.warn("Node at MAX_CONNECTIONS ({}): refusing new WebSocket upgrades", budget.max());
-        }
+    private void warnFull(Connection<?> connection) {
+        events.warnThrottled("connection_refused", "max_connections", "max", budget.max(),
+                "remote", RemoteAddress.of(connection.getPeerAddress()));
     }
 }

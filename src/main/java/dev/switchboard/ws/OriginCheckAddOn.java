@@ -12,15 +12,15 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.switchboard.logging.EventLog;
+import dev.switchboard.logging.RemoteAddress;
 
 /**
  * Refuses WebSocket upgrades from origins the {@link OriginPolicy} does not allow, with a plain 403, before Tyrus
  * sees them. It must be registered before Tyrus's {@code WebSocketAddOn} so that it sits ahead of it in the chain.
  */
 public final class OriginCheckAddOn implements AddOn {
-    private static final Logger log = LoggerFactory.getLogger(OriginCheckAddOn.class);
+    private static final EventLog events = EventLog.of(OriginCheckAddOn.class);
 
     private final OriginPolicy policy;
     private final NodeMetrics metrics;
@@ -57,7 +57,10 @@ public final class OriginCheckAddOn implements AddOn {
                 return ctx.getInvokeAction();
             }
             metrics.refused(NodeMetrics.Refusal.ORIGIN);
-            log.info("Refused WebSocket upgrade from origin {}", origin);
+            // The origin and forwarded-for are the client's words: the layout escapes them.
+            events.infoThrottled("connection_refused", "origin", "status", HttpStatus.FORBIDDEN_403.getStatusCode(),
+                    "remote", RemoteAddress.of(ctx.getConnection().getPeerAddress()),
+                    "forwarded_for", request.getHeader("X-Forwarded-For"), "origin", origin);
             return HttpRefusal.refuse(ctx, request, HttpStatus.FORBIDDEN_403, "origin not allowed");
         }
     }

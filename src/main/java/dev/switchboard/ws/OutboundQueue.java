@@ -37,6 +37,11 @@ final class OutboundQueue {
 
         /** Sends a close frame and closes the connection. */
         void close(int code, String reason);
+
+        /** The peer's IP address for log lines, or null when unknown (fake transports in tests). */
+        default String remoteAddress() {
+            return null;
+        }
     }
 
     /** Called once when the queue overflows; the owner closes the connection. */

@@ -2,6 +2,7 @@ package dev.switchboard.ws;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import org.glassfish.tyrus.core.TyrusSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,11 @@ final class TyrusTransport implements OutboundQueue.Transport {
 
     TyrusTransport(Session session) {
         this.session = session;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return session instanceof TyrusSession tyrus ? tyrus.getRemoteAddr() : null;
     }
 
     @Override

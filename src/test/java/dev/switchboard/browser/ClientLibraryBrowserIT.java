@@ -56,10 +56,10 @@ class ClientLibraryBrowserIT {
     /** Chromium's own console line for a WebSocket it could not open (the server is down): expected there. */
     private static final String REFUSED = "WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed";
 
-    // ---------------------------------------------------------------- (a) the seed's frontend snippet
+    // ---------------------------------------------------------------- (a) the Ratchet-era frontend snippet
 
     /**
-     * The seed's "Uso no Frontend" code (shared/seeds/003, sections 1 to 4), unchanged except that
+     * The frontend code teams wrote for the PHP Ratchet server ("Uso no Frontend"), unchanged except that
      * {@code connect} gets the token and PHP has printed the user id. The app functions it calls
      * ({@code addMessageToChat}, ...) are the page's, as they would be in the web app.
      */

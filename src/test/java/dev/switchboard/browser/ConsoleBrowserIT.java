@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The demo's agent console ({@code /}) and customer page ({@code /demo/customer}) end to end, in real headless
- * Chromium against the real server with {@code DEMO=true} (issue 3, section 3): each person (Ana's console,
+ * Chromium against the real server with {@code DEMO=true}: each person (Ana's console,
  * Bruno's console, João's customer page) has a browser context of their own, signs in through the page's own
  * demo sign-in, and works only through the UI.
  *
@@ -91,7 +91,7 @@ class ConsoleBrowserIT {
             openConversation(ana, JOAOS_ACCOUNT);
             assertThat(testId(joao, "chat-assignee")).hasText("Served by Ana Souza");
 
-            // Bruno has nothing open; the seed's newer conversation 4 is above João's conversation 1.
+            // Bruno has nothing open; the demo data's newer conversation 4 is above João's conversation 1.
             Locator brunosItem = testId(bruno, "conversation-" + JOAOS_ACCOUNT);
             assertThat(brunosItem).isVisible();
             int brunosUnread = Integer.parseInt(brunosItem.getAttribute("data-unread"));

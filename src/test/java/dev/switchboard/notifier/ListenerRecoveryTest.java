@@ -2,6 +2,7 @@ package dev.switchboard.notifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.DatabaseUrl;
+import dev.switchboard.testing.LogCapture;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
@@ -38,7 +39,8 @@ class ListenerRecoveryTest {
             s.execute("CREATE DATABASE " + database + " OWNER sb_node");
         }
         DatabaseUrl url = new DatabaseUrl(TestDatabases.jdbcUrl(database), "sb_node", "node");
-        try (TestServer server = TestServer.start(url, Map.of()); WsClient agent = server.agent(31)) {
+        try (LogCapture log = LogCapture.start();
+             TestServer server = TestServer.start(url, Map.of()); WsClient agent = server.agent(31)) {
             agent.subscribe(400);
             push(database, "before");
             assertEquals("before", content(agent.await("new_message")));
@@ -61,6 +63,14 @@ class ListenerRecoveryTest {
             push(database, "after");
             assertEquals("after", content(agent.await("new_message")));
             assertTrue(agent.sync().stream().noneMatch(f -> "new_message".equals(f.path("event").asText())));
+
+            // The operator's view of the outage: one line when it began, one when it ended, whatever the retries.
+            assertEquals(1, log.lines("listener_lost").size(), log.all().toString());
+            assertEquals(1, log.lines("listener_restored").size(), log.all().toString());
+            Map<String, String> restored = log.lines("listener_restored").get(0);
+            assertEquals(log.lines("listener_lost").get(0).get("after_id"), restored.get("after_id"),
+                    "it catches up from where it stopped");
+            assertTrue(Long.parseLong(restored.get("down_ms")) > 0, restored.toString());
         }
     }
 

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Java notifier API and the SQL functions behind it: one per seed helper, with the seed's event shapes. */
+/** The Java notifier API and the SQL functions behind it: one per PHP helper of the server this replaces, with its event shapes. */
 class NotifierTest {
     private static TestServer server;
     private static Notifier notifier;

@@ -83,7 +83,7 @@ class TypingTest {
                 && f.path("data").path("user_id").asLong() == userId
                 && f.path("data").path("is_typing").asBoolean() == isTyping,
                 "typing " + isTyping + " of user " + userId + " in " + conversation);
-        assertEquals(3, frame.path("data").size(), "typing data is exactly the seed's shape: " + frame);
+        assertEquals(3, frame.path("data").size(), "typing data is exactly the PHP server's shape: " + frame);
         return frame;
     }
 

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The routing table of the issue, with real clients: who receives which event, exactly once, in every tab.
+ * The routing rules (README's event table), with real clients: who receives which event, exactly once, in every tab.
  *
  * <p>"Did not receive" is checked deterministically: after the events under test, a {@code marker} event is sent
  * to each client's user with {@code notify_user}. The notifier dispatches events one at a time in id order, so

@@ -1,0 +1,183 @@
+package dev.switchboard.notifier;
+
+import dev.switchboard.logging.EventLog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Numbers committed events, on one node of the cluster at a time, so that the app's transactions never wait for
+ * each other to push events.
+ *
+ * <p>The app's {@code realtime.notify_*} calls only insert rows. Every node runs a {@code Sequencer} on one
+ * dedicated connection; the one whose session holds the advisory lock leads and, at most every
+ * {@code pollInterval} (less often when the database's commits are slow: it spends at most a third of its time
+ * in batches), calls {@code realtime.sequence_events()}: one short transaction that gives every row committed
+ * since its last batch the next ids (in commit order), commits, and NOTIFYs the nodes' listeners. Batches run strictly one after
+ * another on that one session, so a reader that sees id N can already see every id below N.
+ *
+ * <p>The others retry the lock every {@code electionInterval}. A leader that dies loses its session and with it
+ * the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished host), and
+ * a half-done batch rolls back, so its rows are simply numbered by the next leader: no id is given twice, none is
+ * skipped.
+ *
+ * <p>JDBC runs only on this class's own thread.
+ */
+public final class Sequencer implements AutoCloseable {
+    /** Which session sequences: a key of its own, unrelated to any lock the app or Flyway takes. */
+    static final long LEADER_LOCK = 7317746235123830062L;
+    /** How often the leader looks for committed rows: the main part of the delivery latency it adds. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(2);
+    /** How often a standby tries to take over: the bound on a failover after the leader's session ends. */
+    public static final Duration DEFAULT_ELECTION_INTERVAL = Duration.ofMillis(500);
+    private static final long MAX_BACKOFF_MILLIS = 5000;
+    /** A batch that took t is followed by a pause of at least (factor - 1) * t. */
+    private static final long BUSY_SHARE_FACTOR = 3;
+    /** ...but batches start at least every this many poll intervals. */
+    private static final long MAX_PACING_FACTOR = 4;
+
+    private static final EventLog events = EventLog.of(Sequencer.class);
+
+    /** Opens a fresh connection; the sequencer owns and closes it. */
+    public interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    private final ConnectionFactory connections;
+    private final long pollNanos;
+    private final long electionNanos;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean leading;
+
+    private Sequencer(ConnectionFactory connections, Duration pollInterval, Duration electionInterval) {
+        this.connections = connections;
+        this.pollNanos = pollInterval.toNanos();
+        this.electionNanos = electionInterval.toNanos();
+        this.thread = new Thread(this::run, "switchboard-sequencer");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts a sequencer with the default intervals; it leads when no other node does. */
+    public static Sequencer start(ConnectionFactory connections) {
+        return start(connections, DEFAULT_POLL_INTERVAL, DEFAULT_ELECTION_INTERVAL);
+    }
+
+    /** Starts a sequencer that polls every {@code pollInterval} while leading. */
+    public static Sequencer start(ConnectionFactory connections, Duration pollInterval, Duration electionInterval) {
+        Sequencer sequencer = new Sequencer(connections, pollInterval, electionInterval);
+        sequencer.thread.start();
+        return sequencer;
+    }
+
+    /** Whether this node's session holds the leader lock right now (as far as it last knew). */
+    public boolean leading() {
+        return leading;
+    }
+
+    /** Stops; closing the session hands the lead to another node's sequencer within its election interval. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        long backoff = 100;
+        Connection connection = null;
+        while (running) {
+            try {
+                if (connection == null) {
+                    connection = connections.open();
+                    connection.setAutoCommit(true);
+                }
+                if (!leading) {
+                    leading = tryLead(connection);
+                    if (!leading) {
+                        pause(electionNanos);
+                        continue;
+                    }
+                    events.info("sequencer_leading");
+                }
+                backoff = 100;
+                lead(connection);
+            } catch (SQLException | RuntimeException | Error e) {
+                if (!running) {
+                    break;
+                }
+                if (leading) {
+                    // Another node takes over, or this one retries after the backoff.
+                    events.warn("sequencer_lost", "error", e.getMessage(), "retry_ms", backoff);
+                } else {
+                    events.warnThrottled("sequencer_unreachable", "database", "error", e.getMessage(),
+                            "retry_ms", backoff);
+                }
+                leading = false;
+                closeQuietly(connection);
+                connection = null;
+                pause(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+        leading = false;
+        // Closing the session releases the lead at once.
+        closeQuietly(connection);
+    }
+
+    private void lead(Connection connection) throws SQLException {
+        try (PreparedStatement batch = connection.prepareStatement("SELECT realtime.sequence_events()")) {
+            while (running) {
+                long started = System.nanoTime();
+                try (ResultSet rs = batch.executeQuery()) {
+                    rs.next();
+                }
+                long took = System.nanoTime() - started;
+                // One batch per interval at most, busy or idle, and otherwise no more than a third of the time
+                // spent in batches: each batch that found work ends in a COMMIT, a WAL flush that the app's own
+                // commits queue behind. On a database whose flush is slow, waiting twice as long as the last batch
+                // took lets the next batch gather several app commits instead of adding one flush to each. Capped,
+                // so that a slow batch (a busy host) does not add its own delay again to delivery.
+                pause(Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), MAX_PACING_FACTOR * pollNanos) - took);
+            }
+        }
+    }
+
+    private static boolean tryLead(Connection connection) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            lock.setLong(1, LEADER_LOCK);
+            try (ResultSet rs = lock.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void pause(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        long left = nanos;
+        while (running && left > 0) {
+            LockSupport.parkNanos(this, left);
+            left = deadline - System.nanoTime();
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+        }
+    }
+}
