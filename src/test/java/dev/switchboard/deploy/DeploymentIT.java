@@ -154,6 +154,8 @@ class DeploymentIT {
             awaitHealthy(port);
         }
         awaitListening(tlsPort);
+        // A node can answer /health before supervisor's startsecs (10 s) has passed; until then it is STARTING.
+        awaitRunning();
         for (String name : List.of("switchboard:switchboard-1", "switchboard:switchboard-2")) {
             String pid = supervisorctl("pid", name).strip();
             ProcessHandle.of(Long.parseLong(pid)).ifPresent(nodePids::add);
@@ -494,6 +496,16 @@ class DeploymentIT {
             Thread.sleep(200);
         }
         fail("node on port " + port + " never became healthy (" + last + ")\n" + diagnostics());
+    }
+
+    private static void awaitRunning() throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        String status = supervisorctl("status");
+        while (!(status.matches("(?s).*switchboard:switchboard-1\\s+RUNNING.*")
+                && status.matches("(?s).*switchboard:switchboard-2\\s+RUNNING.*")) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            status = supervisorctl("status");
+        }
     }
 
     private static void awaitListening(int port) throws Exception {
