@@ -104,31 +104,16 @@ public final class LineLayout extends LayoutBase<ILoggingEvent> {
         return out.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
     }
 
-    /** Writes {@code value} bare when it is one plain word, else in quotes with its specials escaped. */
+    /**
+     * Writes {@code value} bare when it is one plain word, else quoted exactly as a JSON string: an operator's
+     * tools read both formats with one unescaping rule, and no client text can end the line.
+     */
     static void textValue(String value, StringBuilder out) {
         if (!value.isEmpty() && value.chars().allMatch(LineLayout::plain)) {
             out.append(value);
             return;
         }
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        jsonString(value, out);
     }
 
     private static boolean plain(int c) {
@@ -159,6 +144,7 @@ public final class LineLayout extends LayoutBase<ILoggingEvent> {
         }
     }
 
+    /** A JSON string literal; control characters and the two Unicode line separators are escaped too. */
     static void jsonString(String value, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
@@ -170,7 +156,7 @@ public final class LineLayout extends LayoutBase<ILoggingEvent> {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

@@ -259,6 +259,28 @@ final class EventLedger {
     }
 
     /** Reads {@code count} new_message events from a client, returning their ids and tags in arrival order. */
+    /**
+     * After a failover: every committed event is numbered once, densely, in commit order, and both a node-style
+     * reader and a WebSocket client receive every id once, in order.
+     */
+    static void assertEveryEventDeliveredOnceInOrder(String database, List<List<String>> committed, Reader reader,
+                                                     WsClient client) throws Exception {
+        int total = committed.stream().mapToInt(List::size).sum();
+        awaitAllNumbered(database);
+        List<String> byId = assertNumberedOnceDenselyInCommitOrder(database, 1, committed);
+
+        reader.awaitAndStop(total);
+        assertEquals(byId, reader.tags(), "a node's reader sees every event once, in id order");
+
+        List<JsonNode> received = receive(client, total);
+        List<String> tags = new ArrayList<>();
+        for (int i = 0; i < received.size(); i++) {
+            assertEquals(i + 1, received.get(i).get("id").asLong(), "the client gets every id, in order");
+            tags.add(received.get(i).path("data").path("message").path("tag").asText());
+        }
+        assertEquals(byId, tags);
+    }
+
     static List<JsonNode> receive(WsClient client, int count) {
         List<JsonNode> events = new ArrayList<>();
         while (events.size() < count) {

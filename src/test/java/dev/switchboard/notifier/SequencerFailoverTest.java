@@ -1,6 +1,5 @@
 package dev.switchboard.notifier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
@@ -12,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -49,20 +47,7 @@ class SequencerFailoverTest {
                 assertNotEquals(before, after, "a new session leads");
                 committed = writers.stop();
             }
-            int total = committed.stream().mapToInt(List::size).sum();
-            EventLedger.awaitAllNumbered(database);
-            List<String> byId = EventLedger.assertNumberedOnceDenselyInCommitOrder(database, 1, committed);
-
-            reader.awaitAndStop(total);
-            assertEquals(byId, reader.tags(), "a node's reader sees every event once, in id order");
-
-            List<JsonNode> received = EventLedger.receive(agent, total);
-            List<String> tags = new ArrayList<>();
-            for (int i = 0; i < received.size(); i++) {
-                assertEquals(i + 1, received.get(i).get("id").asLong(), "the client gets every id, in order");
-                tags.add(received.get(i).path("data").path("message").path("tag").asText());
-            }
-            assertEquals(byId, tags);
+            EventLedger.assertEveryEventDeliveredOnceInOrder(database, committed, reader, agent);
         }
     }
 

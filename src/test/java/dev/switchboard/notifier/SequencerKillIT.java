@@ -1,6 +1,5 @@
 package dev.switchboard.notifier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.ServerProcess;
 import dev.switchboard.testing.TestDatabases;
@@ -8,7 +7,6 @@ import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -45,20 +43,7 @@ class SequencerKillIT {
                     assertNotEquals(before, SequencerFailoverTest.leaderPid(database), "another node leads");
                     committed = writers.stop();
                 }
-                int total = committed.stream().mapToInt(List::size).sum();
-                EventLedger.awaitAllNumbered(database);
-                List<String> byId = EventLedger.assertNumberedOnceDenselyInCommitOrder(database, 1, committed);
-
-                reader.awaitAndStop(total);
-                assertEquals(byId, reader.tags(), "a node's reader sees every event once, in id order");
-
-                List<JsonNode> received = EventLedger.receive(agent, total);
-                List<String> tags = new ArrayList<>();
-                for (int i = 0; i < received.size(); i++) {
-                    assertEquals(i + 1, received.get(i).get("id").asLong(), "the client gets every id, in order");
-                    tags.add(received.get(i).path("data").path("message").path("tag").asText());
-                }
-                assertEquals(byId, tags);
+                EventLedger.assertEveryEventDeliveredOnceInOrder(database, committed, reader, agent);
             }
         }
     }
