@@ -6,6 +6,7 @@ import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.pusher.ChannelPublisher;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.routing.Target;
 import dev.switchboard.time.TimeSource;
@@ -29,13 +30,28 @@ public final class EventDispatcher {
     private final ObjectMapper mapper;
     private final NodeMetrics metrics;
     private final TimeSource time;
+    private final ChannelPublisher channels;
 
     /**
+     * A dispatcher for a node without Pusher apps.
+     *
      * @param metrics counts events in and measures their delivery lag
      * @param time    the wall clock the lag is measured with, against the database's {@code created_at}
      */
     public EventDispatcher(ConversationRegistry registry, PresenceTracker presence, TypingTracker typing,
                            ServerFrames frames, ObjectMapper mapper, NodeMetrics metrics, TimeSource time) {
+        this(registry, presence, typing, frames, mapper, metrics, time, ChannelPublisher.NONE);
+    }
+
+    /**
+     * @param metrics  counts events in and measures their delivery lag
+     * @param time     the wall clock the lag is measured with, against the database's {@code created_at}
+     * @param channels the node's Pusher channels: broadcasts, and the helpdesk events for Echo clients
+     */
+    public EventDispatcher(ConversationRegistry registry, PresenceTracker presence, TypingTracker typing,
+                           ServerFrames frames, ObjectMapper mapper, NodeMetrics metrics, TimeSource time,
+                           ChannelPublisher channels) {
+        this.channels = channels;
         this.metrics = metrics;
         this.time = time;
         this.registry = registry;
@@ -45,14 +61,19 @@ public final class EventDispatcher {
         this.mapper = mapper;
     }
 
-    /** Delivers one durable event to every connection of this node that should see it. */
+    /**
+     * Delivers one durable event to every connection of this node that should see it, native and Pusher alike.
+     */
     public void dispatch(EventRecord event) {
         if (event.target() instanceof Target.Staff && "agent_status".equals(event.event())) {
             rememberAgentStatus(event.dataJson());
         }
         metrics.eventReceived(event.event(), NodeMetrics.EventSource.DURABLE);
-        String frame = frames.durable(event.id(), event.event(), event.dataJson());
-        registry.deliver(event.target(), frame);
+        if (!(event.target() instanceof Target.Channels)) {
+            String frame = frames.durable(event.id(), event.event(), event.dataJson());
+            registry.deliver(event.target(), frame);
+        }
+        channels.publish(event.event(), event.target(), event.dataJson());
         metrics.delivered(Duration.between(event.createdAt(), time.now()));
     }
 
@@ -73,6 +94,9 @@ public final class EventDispatcher {
                 }
                 metrics.eventReceived("typing", NodeMetrics.EventSource.TRANSIENT);
                 typing.typingFromApp(conversationId.asLong(), userId.asLong(), isTyping.asBoolean());
+                channels.typing(conversationId.asLong(), mapper.writeValueAsString(mapper.createObjectNode()
+                        .put("conversation_id", conversationId.asLong()).put("user_id", userId.asLong())
+                        .put("is_typing", isTyping.asBoolean())));
                 return;
             }
             log.warn("Ignoring unknown transient event: {}", node.path("event").asText("?"));

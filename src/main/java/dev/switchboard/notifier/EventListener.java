@@ -29,8 +29,8 @@ public final class EventListener implements AutoCloseable {
     static final String EPHEMERAL_CHANNEL = "realtime_ephemeral";
     private static final int BATCH = 500;
     /** Reads the events after an id, in commit order; {@link #read} parses its rows. */
-    static final String FETCH = "SELECT id, event, audience, conversation_id, user_id, data::text, created_at"
-            + " FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
+    static final String FETCH = "SELECT id, event, audience, conversation_id, user_id, data::text, created_at,"
+            + " channels, except_socket_id, app_id FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
     private static final long POLL_MILLIS = 250;
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -221,8 +221,21 @@ public final class EventListener implements AutoCloseable {
      */
     static EventRecord read(ResultSet rs) throws SQLException {
         return new EventRecord(rs.getLong(1), rs.getString(2),
-                Target.fromAudience(rs.getString(3), nullableLong(rs, 4), nullableLong(rs, 5)), rs.getString(6),
-                rs.getTimestamp(7).toInstant());
+                Target.fromAudience(rs.getString(3), nullableLong(rs, 4), nullableLong(rs, 5), textList(rs, 8),
+                        rs.getString(9), rs.getString(10)),
+                rs.getString(6), rs.getTimestamp(7).toInstant());
+    }
+
+    private static java.util.List<String> textList(ResultSet rs, int column) throws SQLException {
+        java.sql.Array array = rs.getArray(column);
+        if (array == null) {
+            return null;
+        }
+        try {
+            return java.util.Arrays.asList((String[]) array.getArray());
+        } finally {
+            array.free();
+        }
     }
 
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {

@@ -1,6 +1,8 @@
 package dev.switchboard.routing;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Who receives a frame. Durable events carry one in their {@code realtime.events.audience} column (the event name
@@ -11,7 +13,7 @@ public sealed interface Target {
 
     /** The audience names the events table accepts, in the order of its {@code events_audience} constraint. */
     List<String> AUDIENCES = List.of(Conversation.AUDIENCE, ConversationAndStaff.AUDIENCE, Staff.AUDIENCE,
-            User.AUDIENCE);
+            User.AUDIENCE, Channels.AUDIENCE);
 
     /** Every connected agent/admin: new_conversation, agent_status. */
     Staff STAFF = new Staff();
@@ -25,6 +27,25 @@ public sealed interface Target {
      * @throws IllegalArgumentException for an unknown audience or a missing id it needs
      */
     static Target fromAudience(String audience, Long conversationId, Long userId) {
+        return fromAudience(audience, conversationId, userId, null, null, null);
+    }
+
+    /**
+     * The target a stored event row names, broadcasts to Pusher channels included.
+     *
+     * @param channels       the {@code channels} column, {@code null} when SQL NULL
+     * @param exceptSocketId the {@code except_socket_id} column, {@code null} when SQL NULL
+     * @param appId          the {@code app_id} column, {@code null} when SQL NULL
+     * @throws IllegalArgumentException for an unknown audience or a missing column it needs
+     */
+    static Target fromAudience(String audience, Long conversationId, Long userId, List<String> channels,
+                               String exceptSocketId, String appId) {
+        if (Channels.AUDIENCE.equals(audience)) {
+            if (channels == null || channels.isEmpty()) {
+                throw new IllegalArgumentException("audience '" + audience + "' needs channels");
+            }
+            return new Channels(channels, Optional.ofNullable(exceptSocketId), Optional.ofNullable(appId));
+        }
         if (audience == null) {
             throw new IllegalArgumentException("audience is missing");
         }
@@ -67,6 +88,24 @@ public sealed interface Target {
     /** Every connection of one user: custom events. */
     record User(long userId) implements Target {
         static final String AUDIENCE = "user";
+    }
+
+    /**
+     * Subscribers of Pusher channels ({@code realtime.broadcast} and the Pusher HTTP API), each connection once.
+     *
+     * @param channels       one to a hundred channel names
+     * @param exceptSocketId the Pusher connection that must not receive it (the sender's own), if any
+     * @param appId          the Pusher app; empty means the node's first configured app
+     */
+    record Channels(List<String> channels, Optional<String> exceptSocketId, Optional<String> appId)
+            implements Target {
+        static final String AUDIENCE = "channels";
+
+        public Channels {
+            channels = List.copyOf(channels);
+            Objects.requireNonNull(exceptSocketId, "exceptSocketId");
+            Objects.requireNonNull(appId, "appId");
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
 import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.pusher.ChannelPublisher;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.time.Scheduler;
 import dev.switchboard.time.TimeSource;
@@ -82,7 +83,7 @@ public final class RealtimeCore {
     private final AdminFeed adminFeed = new AdminFeed();
 
     private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
-                         TimeSource time, Executor writers, NodeMetrics metrics) {
+                         TimeSource time, Executor writers, NodeMetrics metrics, ChannelPublisher channels) {
         this.settings = settings;
         this.metrics = metrics;
         this.time = time;
@@ -91,7 +92,8 @@ public final class RealtimeCore {
         this.presence = new PresenceTracker(registry, frames, scheduler, settings.presenceGrace());
         this.typing = new TypingTracker(registry, frames, scheduler, settings.typingTimeout());
         this.sessions = new OpenSessions();
-        this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper, metrics, time);
+        this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper, metrics, time,
+                channels);
         OutboundQueue.Limits limits = new OutboundQueue.Limits(settings.sendQueueLimit(),
                 HARD_LIMIT_FACTOR * settings.sendQueueLimit(), SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES,
                 settings.slowConsumerTimeout().toNanos());
@@ -129,7 +131,18 @@ public final class RealtimeCore {
      */
     public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
                                       Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics) {
-        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics);
+        return create(settings, verifier, mapper, scheduler, time, writers, metrics, ChannelPublisher.NONE);
+    }
+
+    /**
+     * Builds a core whose dispatcher also publishes committed events to Pusher channels.
+     *
+     * @param channels the node's Pusher apps and channels; {@link ChannelPublisher#NONE} without Pusher
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
+                                      ChannelPublisher channels) {
+        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics, channels);
     }
 
     /** What the core counts. */
