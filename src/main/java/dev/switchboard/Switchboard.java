@@ -140,8 +140,15 @@ public final class Switchboard implements AutoCloseable {
 
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
+        // --- Pusher (HTTP API side). INTEGRATION POINT: point these two at PusherConfig's apps and the WebSocket
+        // side's channel registry; with no app configured the node publishes to no Pusher channel and serves no
+        // /apps/ API.
+        java.util.List<dev.switchboard.pusher.PusherApp> pusherApps = java.util.List.of();
+        dev.switchboard.pusher.ChannelDirectory pusherChannels = dev.switchboard.pusher.ChannelDirectory.NONE;
+        // --- end of Pusher block
         RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
-                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics);
+                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics,
+                new dev.switchboard.pusher.ChannelPublisher(pusherApps, pusherChannels));
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
@@ -183,6 +190,13 @@ public final class Switchboard implements AutoCloseable {
         ClusterStats cluster = new ClusterStats(config.node().id(), pool, core, lag, probe, mapper, startedAt);
         maintenance.scheduleWithFixedDelay(cluster::tick, 0, ClusterStats.TICK.toMillis(), TimeUnit.MILLISECONDS);
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
+        if (!pusherApps.isEmpty()) {
+            dev.switchboard.pusher.http.PusherHttpApi pusherApi = new dev.switchboard.pusher.http.PusherHttpApi(
+                    pusherApps, pusherChannels, pool, mapper, TimeSource.SYSTEM,
+                    dev.switchboard.pusher.http.PusherHttpApi.DEFAULT_MAX_BODY_BYTES);
+            resources.push(pusherApi);
+            handlers.put(dev.switchboard.pusher.http.PusherHttpApi.MAPPING, pusherApi);
+        }
         if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
             DemoApp demo = DemoApp.install(pool, notifier, issuer, verifier, mapper);
