@@ -272,7 +272,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         if (state.equals("54000")) {
             return Reply.text(413, "Payload too large.");
         }
-        if (state.equals("22023") || state.equals("23502")) {
+        if (state.equals("22023") || state.equals("22004")) {
             // Our own RAISE messages, written for the caller: "realtime: channel name must be ...".
             String message = e.getMessage() == null ? "invalid event" : e.getMessage().lines().findFirst()
                     .orElse("invalid event").replaceFirst("^ERROR: ", "");
