@@ -61,7 +61,9 @@ class AudienceSchemaTest {
     @Test
     void aRowOfEveryAudienceIsReadBackAsItsTarget() throws SQLException {
         List<Target> expected = List.of(new Target.Conversation(7), new Target.ConversationAndStaff(8),
-                Target.STAFF, new Target.User(9));
+                Target.STAFF, new Target.User(9),
+                new Target.Channels(List.of("orders", "presence-room"), java.util.Optional.of("1.2"),
+                        java.util.Optional.empty()));
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
             try (PreparedStatement insert = c.prepareStatement(
@@ -70,6 +72,10 @@ class AudienceSchemaTest {
                 insert(insert, "conversation_and_staff", 8L, null);
                 insert(insert, "staff", null, null);
                 insert(insert, "user", null, 9L);
+            }
+            try (PreparedStatement broadcast = c.prepareStatement(
+                    "SELECT realtime.broadcast(ARRAY['orders', 'presence-room'], 'test_event', '{}', '1.2')")) {
+                broadcast.execute();
             }
             // No node runs on this database: number the committed rows as the sequencer would.
             try (PreparedStatement sequence = c.prepareStatement("SELECT realtime.sequence_events()")) {
