@@ -114,6 +114,37 @@ AS $$
     SELECT realtime.broadcast(ARRAY[$1], $2, $3, NULL, NULL);
 $$;
 
+-- Closes every Pusher connection of one user (signed in as, or present as, user_id) on every node, after COMMIT:
+-- what POST /apps/{id}/users/{user_id}/terminate_connections does, and what an app may do in the transaction that
+-- bans the user. Stored as an event on the user's channel under a name realtime.broadcast refuses, so no
+-- broadcast can pass for it; the nodes act on it instead of publishing it.
+CREATE FUNCTION realtime.terminate_user_connections(user_id text, app_id text DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_key bigint;
+BEGIN
+    IF terminate_user_connections.user_id IS NULL OR terminate_user_connections.user_id = '' THEN
+        RAISE EXCEPTION 'realtime: user_id must not be empty' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF terminate_user_connections.app_id IS NOT NULL
+       AND char_length(terminate_user_connections.app_id) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'realtime: app_id must be 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO realtime.events (event, audience, channels, app_id, data)
+    VALUES ('pusher_internal:terminate_connections', 'channels',
+            ARRAY[realtime.check_channel('#server-to-user-' || terminate_user_connections.user_id)],
+            terminate_user_connections.app_id, '{}'::jsonb)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+COMMENT ON FUNCTION realtime.terminate_user_connections(text, text) IS
+    'Closes every Pusher connection of one user, on every node, after COMMIT. Returns the event key.';
 COMMENT ON FUNCTION realtime.broadcast(text[], text, jsonb, text, text) IS
     'Sends a Pusher event to up to 100 channels after COMMIT, except to one socket_id. A JSON string as data is '
     'sent as that string, any other JSON value as its JSON text. Returns the event key.';
@@ -123,3 +154,4 @@ COMMENT ON FUNCTION realtime.broadcast(text, text, jsonb) IS
 REVOKE ALL ON FUNCTION realtime.check_channel(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION realtime.broadcast(text[], text, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION realtime.broadcast(text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.terminate_user_connections(text, text) FROM PUBLIC;

@@ -25,6 +25,13 @@ public final class ChannelPublisher {
     private static final Logger log = LoggerFactory.getLogger(ChannelPublisher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The event {@code realtime.terminate_user_connections} stores on {@code #server-to-user-{id}}: acted on,
+     * never published (and a name {@code realtime.broadcast} refuses, so no broadcast can pass for it).
+     */
+    public static final String TERMINATE_CONNECTIONS = "pusher_internal:terminate_connections";
+    private static final String USER_CHANNEL_PREFIX = "#server-to-user-";
+
     /** For a node without Pusher apps: publishes nothing. */
     public static final ChannelPublisher NONE = new ChannelPublisher(List.of(), ChannelDirectory.NONE);
 
@@ -54,6 +61,10 @@ public final class ChannelPublisher {
                         channels.appId().orElse("(default)"));
                 return false;
             }
+            if (TERMINATE_CONNECTIONS.equals(event)) {
+                terminate(app.get(), channels.channels());
+                return true;
+            }
             directory.publish(app.get(), channels.channels(), event, pusherData(dataJson),
                     channels.exceptSocketId());
             return true;
@@ -64,6 +75,16 @@ public final class ChannelPublisher {
         }
         directory.publish(defaultApp.get(), helpdesk, event, dataJson, Optional.empty());
         return true;
+    }
+
+    private void terminate(PusherApp app, List<String> userChannels) {
+        for (String channel : userChannels) {
+            if (channel.startsWith(USER_CHANNEL_PREFIX)) {
+                String userId = channel.substring(USER_CHANNEL_PREFIX.length());
+                int closed = directory.terminateUserConnections(app, userId);
+                log.info("Terminated {} Pusher connection(s) of user {} of app {}", closed, userId, app.id());
+            }
+        }
     }
 
     /** Publishes an app's typing event ({@code notify_typing}) on the conversation's channel. */

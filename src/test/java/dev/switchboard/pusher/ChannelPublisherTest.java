@@ -52,6 +52,14 @@ class ChannelPublisherTest {
     }
 
     @Test
+    void aTerminationClosesTheUsersConnectionsInsteadOfBeingPublished() {
+        publisher.publish(ChannelPublisher.TERMINATE_CONNECTIONS, new Target.Channels(List.of("#server-to-user-42"),
+                Optional.empty(), Optional.of("2")), "{}");
+        assertEquals("42", directory.nextTerminated());
+        directory.assertNothingPublished();
+    }
+
+    @Test
     void withoutAppsNothingIsPublished() {
         ChannelPublisher none = new ChannelPublisher(List.of(), directory);
         assertFalse(none.publish("new_message", Target.STAFF, "{}"));

@@ -1,6 +1,5 @@
 package dev.switchboard.pusher;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +24,7 @@ public final class RecordingDirectory implements ChannelDirectory {
     private final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
     private final Map<String, ChannelSummary> channels = new ConcurrentHashMap<>();
     private final Map<String, List<String>> users = new ConcurrentHashMap<>();
-    private final List<String> terminated = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final BlockingQueue<String> terminated = new LinkedBlockingQueue<>();
 
     /** Declares an occupied channel. */
     public RecordingDirectory occupy(String channel, int subscriptions, List<String> userIds) {
@@ -62,9 +61,16 @@ public final class RecordingDirectory implements ChannelDirectory {
         return 1;
     }
 
-    /** The users whose connections were terminated, in order. */
-    public List<String> terminated() {
-        return List.copyOf(terminated);
+    /** The next user whose connections were terminated, waiting up to ten seconds for it. */
+    public String nextTerminated() {
+        try {
+            String next = terminated.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "no connections were terminated within 10 s");
+            return next;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The next publish, waiting up to ten seconds for it (the listener delivers asynchronously). */

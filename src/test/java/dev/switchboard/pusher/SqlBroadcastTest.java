@@ -164,6 +164,19 @@ class SqlBroadcastTest {
         assertEquals(List.of("private-a_b-c=d@e,f.g;h", "#server-to-user-42"), node.directory.next().channels());
     }
 
+    @Test
+    void terminatingAUsersConnectionsReachesEveryNodeAndIsNotPublished() throws SQLException {
+        try (PusherPipeline other = PusherPipeline.start(url, "node-b")) {
+            exec("SELECT realtime.terminate_user_connections('42')");
+            broadcastMarker();
+            for (PusherPipeline pipeline : List.of(node, other)) {
+                assertEquals("42", pipeline.directory.nextTerminated());
+                assertEquals("marker", pipeline.directory.next().event(), "terminating published nothing");
+            }
+        }
+        assertSqlState("22023", "SELECT realtime.terminate_user_connections('has space')");
+    }
+
     private void assertSqlState(String state, String sql) {
         SQLException e = assertThrows(SQLException.class, () -> exec(sql), sql);
         assertEquals(state, e.getSQLState(), e.getMessage());

@@ -20,6 +20,8 @@ final class BroadcastWriter {
     /** The data is stored as a JSON string so it is delivered exactly as sent, whatever it contains. */
     private static final String BROADCAST = "SELECT realtime.broadcast(?, ?, to_jsonb(?::text), ?, ?)";
 
+    private static final String TERMINATE = "SELECT realtime.terminate_user_connections(?, ?)";
+
     private final DataSource dataSource;
 
     BroadcastWriter(DataSource dataSource) {
@@ -32,6 +34,20 @@ final class BroadcastWriter {
      * @return their event keys, in order
      * @throws SQLException as the database raised it; nothing is stored then
      */
+    /**
+     * Stores the termination of a user's connections, which every node carries out once it commits.
+     *
+     * @throws SQLException as the database raised it (a user id that cannot name a channel, among others)
+     */
+    void terminate(PusherApp app, String userId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(TERMINATE)) {
+            c.setAutoCommit(true);
+            s.setString(1, userId);
+            s.setString(2, app.id());
+            s.execute();
+        }
+    }
+
     List<Long> write(PusherApp app, List<Broadcast> events) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   GET  /apps/{id}/channels                        occupied channels (filter_by_prefix, info=user_count)
  *   GET  /apps/{id}/channels/{name}                 occupied, subscription_count, user_count
  *   GET  /apps/{id}/channels/{name}/users           a presence channel's users
- *   POST /apps/{id}/users/{user_id}/terminate_connections
+ *   POST /apps/{id}/users/{user_id}/terminate_connections   on every node, through the event table
  * </pre>
  *
  * Every request is signed ({@link SignedRequest}). Accepted events are written to the event table through
@@ -260,9 +260,9 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         return Reply.json(200, mapper.writeValueAsBytes(reply));
     }
 
-    private Reply terminate(PusherApp app, String userId) {
-        int closed = directory.terminateUserConnections(app, userId);
-        log.info("Terminated {} Pusher connection(s) of user {} of app {}", closed, userId, app.id());
+    /** Through the event table, so the user's connections on every node are closed, not only on this one. */
+    private Reply terminate(PusherApp app, String userId) throws SQLException {
+        writer.terminate(app, userId);
         return Reply.json(200, "{}".getBytes(StandardCharsets.UTF_8));
     }
 

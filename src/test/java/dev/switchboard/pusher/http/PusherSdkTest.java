@@ -56,7 +56,8 @@ class PusherSdkTest {
             assertEquals(reply("{\"occupied\":true,\"subscription_count\":3,\"user_count\":2}"), out.get("channel"));
             assertEquals(reply("{\"users\":[{\"id\":\"1\"},{\"id\":\"2\"}]}"), out.get("users"));
             assertEquals(reply("{}"), out.get("terminate"));
-            assertEquals(List.of("42"), server.directory.terminated());
+            assertEquals("42", server.directory.nextTerminated());
+            server.directory.assertNothingPublished();
         }
     }
 
