@@ -22,6 +22,8 @@ import java.time.Duration;
  */
 public final class EventDispatcher {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+    /** The {@code event} tag every Pusher broadcast is counted under. */
+    static final String PUSHER_BROADCAST = "pusher_broadcast";
 
     private final ConversationRegistry registry;
     private final PresenceTracker presence;
@@ -68,8 +70,11 @@ public final class EventDispatcher {
         if (event.target() instanceof Target.Staff && "agent_status".equals(event.event())) {
             rememberAgentStatus(event.dataJson());
         }
-        metrics.eventReceived(event.event(), NodeMetrics.EventSource.DURABLE);
-        if (!(event.target() instanceof Target.Channels)) {
+        boolean broadcast = event.target() instanceof Target.Channels;
+        // Pusher event names are the app's own (one per Laravel event class): counted together, so they cannot
+        // crowd the helpdesk events out of the bounded set of per-name counters.
+        metrics.eventReceived(broadcast ? PUSHER_BROADCAST : event.event(), NodeMetrics.EventSource.DURABLE);
+        if (!broadcast) {
             String frame = frames.durable(event.id(), event.event(), event.dataJson());
             registry.deliver(event.target(), frame);
         }
