@@ -209,10 +209,9 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
     private Reply channels(PusherApp app, Map<String, String> query) throws IOException {
         String prefix = query.getOrDefault("filter_by_prefix", "");
         String info = query.getOrDefault("info", "");
+        // Pusher refuses user_count without filter_by_prefix=presence-; Reverb gives it where it exists, which is
+        // what a backend moving from Reverb relies on.
         boolean userCount = List.of(info.split(",")).contains("user_count");
-        if (userCount && !prefix.startsWith("presence-")) {
-            throw new InvalidRequest("info", "user_count may only be asked for with filter_by_prefix=presence-.");
-        }
         ObjectNode channels = mapper.createObjectNode();
         for (ChannelDirectory.ChannelSummary summary : directory.occupied(app, prefix)) {
             ObjectNode entry = mapper.createObjectNode();

@@ -68,6 +68,22 @@ class PusherHttpApiTest {
     }
 
     @Test
+    void channelQueriesGiveUserCountsForPresenceChannelsOnly() throws Exception {
+        server.directory.occupy("stats-orders", 2, List.of()).occupy("presence-stats", 3, List.of("1", "2"));
+        HttpResponse<String> all = send("GET", "/apps/" + APP.id() + "/channels",
+                Map.of("info", "user_count"), "", APP, Instant.now());
+        assertEquals(200, all.statusCode(), all.body());
+        assertEquals(new ObjectMapper().readTree("{\"channels\":{\"stats-orders\":{},"
+                + "\"presence-stats\":{\"user_count\":2}}}"), new ObjectMapper().readTree(all.body()));
+        HttpResponse<String> users = send("GET", "/apps/" + APP.id() + "/channels/stats-orders/users", Map.of(),
+                "", APP, Instant.now());
+        assertEquals(400, users.statusCode(), "users exist on presence channels only");
+        HttpResponse<String> empty = send("GET", "/apps/" + APP.id() + "/channels/nobody-here", Map.of(), "", APP,
+                Instant.now());
+        assertEquals("{\"occupied\":false}", empty.body());
+    }
+
+    @Test
     void aBadSignatureIsRefusedWith401() throws Exception {
         PusherApp forger = new PusherApp(APP.id(), APP.key(), "guessed-secret");
         assertRefused(401, "Authentication signature invalid.", send("POST", eventsPath(), Map.of(),
