@@ -8,13 +8,18 @@ import dev.switchboard.pusher.PusherPipeline;
 import dev.switchboard.pusher.RecordingDirectory;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.time.TimeSource;
-import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.grizzly.http.server.NetworkListener;
+import dev.switchboard.http.WebServer;
+import dev.switchboard.metrics.NodeMetrics;
+import dev.switchboard.ws.OriginPolicy;
+import dev.switchboard.ws.TyrusContainer;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The HTTP API on a real Grizzly listener and a real database, with one node's event pipeline behind it, so an
+ * The HTTP API on the node's own web server (its add-ons and handler wrapping) and a real database, with one node's event pipeline behind it, so an
  * accepted event travels the whole way: INSERT, COMMIT, sequencer, listener, channel directory.
  */
 final class ApiServer implements AutoCloseable {
@@ -24,7 +29,7 @@ final class ApiServer implements AutoCloseable {
     final PusherPipeline pipeline;
     final RecordingDirectory directory;
     private final PusherHttpApi api;
-    private final HttpServer server;
+    private final WebServer server;
     final int port;
 
     ApiServer() throws Exception {
@@ -35,17 +40,15 @@ final class ApiServer implements AutoCloseable {
         directory = pipeline.directory;
         api = new PusherHttpApi(List.of(PusherPipeline.APP), directory, pool, new ObjectMapper(), TimeSource.SYSTEM,
                 MAX_BODY_BYTES);
-        server = new HttpServer();
-        NetworkListener listener = new NetworkListener("pusher-api-test", "127.0.0.1", 0);
-        server.addListener(listener);
-        server.getServerConfiguration().addHttpHandler(api, PusherHttpApi.MAPPING);
-        server.start();
-        port = listener.getPort();
+        NodeMetrics metrics = NodeMetrics.detached();
+        server = WebServer.create("127.0.0.1", 0, new TyrusContainer(64 * 1024, 100, Duration.ofSeconds(10), metrics),
+                new OriginPolicy(Set.of(), false), Map.of(PusherHttpApi.MAPPING, api), metrics);
+        port = server.start();
     }
 
     @Override
     public void close() {
-        server.shutdownNow();
+        server.stop();
         api.close();
         pipeline.close();
         pool.close();

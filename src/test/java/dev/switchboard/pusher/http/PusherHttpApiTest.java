@@ -55,6 +55,20 @@ class PusherHttpApiTest {
                 "{\"id\": 7,  \"spacing\":\"kept\"}", Optional.of("123.456")), server.directory.next());
     }
 
+    /** PHP's curl asks {@code Expect: 100-continue} before a body over 1 KiB, as the PHP SDK's requests do. */
+    @Test
+    void aRequestExpectingContinueIsServed() throws Exception {
+        String data = "x".repeat(4000);
+        String body = "{\"name\":\"large\",\"channel\":\"orders\",\"data\":\"" + data + "\"}";
+        String query = signedQuery("POST", eventsPath(), Map.of(), body, APP, Instant.now());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port + eventsPath() + "?" + query))
+                .expectContinue(true).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(data, server.directory.next().data());
+    }
+
     @Test
     void aBatchIsStoredInOneTransactionAndPublishedInOrder() throws Exception {
         String body = "{\"batch\":[{\"channel\":\"a\",\"name\":\"one\",\"data\":\"1\"},"
