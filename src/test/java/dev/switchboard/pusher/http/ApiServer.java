@@ -28,6 +28,8 @@ final class ApiServer implements AutoCloseable {
     final HikariDataSource pool;
     final PusherPipeline pipeline;
     final RecordingDirectory directory;
+    /** The threads the API asked for a connection on. */
+    final java.util.Set<String> jdbcThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final PusherHttpApi api;
     private final WebServer server;
     final int port;
@@ -38,7 +40,18 @@ final class ApiServer implements AutoCloseable {
         Database.migrate(pool);
         pipeline = PusherPipeline.start(url, "api-node");
         directory = pipeline.directory;
-        api = new PusherHttpApi(List.of(PusherPipeline.APP), directory, pool, new ObjectMapper(), TimeSource.SYSTEM,
+        javax.sql.DataSource watched = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        jdbcThreads.add(Thread.currentThread().getName());
+                    }
+                    try {
+                        return method.invoke(pool, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        api = new PusherHttpApi(List.of(PusherPipeline.APP), directory, watched, new ObjectMapper(), TimeSource.SYSTEM,
                 MAX_BODY_BYTES);
         NodeMetrics metrics = NodeMetrics.detached();
         server = WebServer.create("127.0.0.1", 0, new TyrusContainer(64 * 1024, 100, Duration.ofSeconds(10), metrics),

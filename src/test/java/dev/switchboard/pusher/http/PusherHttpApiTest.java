@@ -39,6 +39,10 @@ class PusherHttpApiTest {
 
     @AfterAll
     static void stop() {
+        // Grizzly's threads also carry every WebSocket: none of them may wait for the database.
+        assertTrue(!server.jdbcThreads.isEmpty(), "the API used the database");
+        assertTrue(server.jdbcThreads.stream().allMatch(t -> t.startsWith("switchboard-pusher-api-")),
+                "JDBC ran on " + server.jdbcThreads);
         server.close();
     }
 
