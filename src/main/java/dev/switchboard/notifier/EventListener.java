@@ -7,11 +7,14 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -226,13 +229,13 @@ public final class EventListener implements AutoCloseable {
                 rs.getString(6), rs.getTimestamp(7).toInstant());
     }
 
-    private static java.util.List<String> textList(ResultSet rs, int column) throws SQLException {
-        java.sql.Array array = rs.getArray(column);
+    private static List<String> textList(ResultSet rs, int column) throws SQLException {
+        Array array = rs.getArray(column);
         if (array == null) {
             return null;
         }
         try {
-            return java.util.Arrays.asList((String[]) array.getArray());
+            return Arrays.asList((String[]) array.getArray());
         } finally {
             array.free();
         }

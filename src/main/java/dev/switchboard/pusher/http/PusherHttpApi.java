@@ -2,6 +2,7 @@ package dev.switchboard.pusher.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.pusher.ChannelDirectory;
 import dev.switchboard.pusher.PusherApp;
@@ -22,13 +23,16 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Pusher's HTTP API under {@code /apps/}, as pusher-http-php (Laravel's {@code reverb} and {@code pusher}
@@ -68,7 +72,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
     private final TimeSource time;
     private final int maxBodyBytes;
     private final ThreadPoolExecutor executor;
-    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
 
     /**
      * @param apps         the configured apps
@@ -190,7 +194,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         List<Broadcast> events = EventsRequest.batch(payload);
         writer.write(app, events);
         boolean anyInfo = false;
-        com.fasterxml.jackson.databind.node.ArrayNode infos = mapper.createArrayNode();
+        ArrayNode infos = mapper.createArrayNode();
         for (int i = 0; i < events.size(); i++) {
             String info = payload.path("batch").path(i).path("info").asText("");
             anyInfo |= !info.isEmpty();
@@ -250,7 +254,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         if (!channel.startsWith("presence-")) {
             return Reply.text(400, "Users are only available for presence channels.");
         }
-        com.fasterxml.jackson.databind.node.ArrayNode users = mapper.createArrayNode();
+        ArrayNode users = mapper.createArrayNode();
         for (String id : directory.users(app, channel)) {
             users.add(mapper.createObjectNode().put("id", id));
         }
@@ -323,7 +327,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         private final AtomicBoolean dispatched = new AtomicBoolean();
 
         Exchange(Request request, Response response) {
-            this.method = request.getMethod().getMethodString().toUpperCase(java.util.Locale.ROOT);
+            this.method = request.getMethod().getMethodString().toUpperCase(Locale.ROOT);
             this.path = request.getRequestURI();
             this.rawQuery = request.getQueryString();
             this.response = response;
@@ -401,7 +405,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
             submit(() -> reply);
         }
 
-        private void submit(java.util.function.Supplier<Reply> work) {
+        private void submit(Supplier<Reply> work) {
             if (!dispatched.compareAndSet(false, true)) {
                 return;
             }
