@@ -174,7 +174,8 @@ public final class Sequencer implements AutoCloseable {
                     sent = rs.getInt(1);
                 }
                 long took = System.nanoTime() - started;
-                pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, maxPacingNanos) - took);
+                pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, pollNanos, idleNanos,
+                        maxPacingNanos) - took);
                 if (sent > 0) {
                     lastWork = started;
                 }
@@ -182,8 +183,9 @@ public final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** How long after a batch's start the next one starts; see the class comment. */
-    private long nextBatchAfter(boolean foundWork, long took, boolean idle, long maxPacingNanos) {
+    /** How long after a batch's start the next one starts, in nanoseconds; see the class comment. */
+    static long nextBatchAfter(boolean foundWork, long took, boolean idle, long pollNanos, long idleNanos,
+                               long maxPacingNanos) {
         if (foundWork) {
             return Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), maxPacingNanos);
         }
