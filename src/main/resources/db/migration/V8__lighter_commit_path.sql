@@ -52,7 +52,9 @@ DECLARE
 BEGIN
     -- Once per transaction. The setting is transaction-local and holds the xid, so neither a value left over in
     -- the session nor one from an earlier transaction can skip the stamp; a savepoint rolled back after an early
-    -- firing (SET CONSTRAINTS ALL IMMEDIATE) takes the row and the setting with it alike.
+    -- firing (SET CONSTRAINTS ALL IMMEDIATE) takes the row and the setting with it alike. A session that sets it
+    -- to its own xid on purpose only loses the ordering of its own events within their batch (unstamped rows go
+    -- last); it cannot delay or misnumber anyone else's.
     IF current_setting('realtime.commit_stamped', true) IS DISTINCT FROM v_xid THEN
         INSERT INTO realtime.event_commits (xid, commit_order)
         VALUES (v_xid::xid8, nextval('realtime.event_commit_order_seq'))
