@@ -15,11 +15,19 @@ import java.util.concurrent.locks.LockSupport;
  * each other to push events.
  *
  * <p>The app's {@code realtime.notify_*} calls only insert rows. Every node runs a {@code Sequencer} on one
- * dedicated connection; the one whose session holds the advisory lock leads and, at most every
- * {@code pollInterval} (less often when the database's commits are slow: it spends at most a third of its time
- * in batches), calls {@code realtime.sequence_events()}: one short transaction that gives every row committed
- * since its last batch the next ids (in commit order), commits, and NOTIFYs the nodes' listeners. Batches run strictly one after
+ * dedicated connection; the one whose session holds the advisory lock leads and calls
+ * {@code realtime.sequence_events()}: one short transaction that gives every row committed since its last batch
+ * the next ids (in commit order), commits, and NOTIFYs the nodes' listeners. Batches run strictly one after
  * another on that one session, so a reader that sees id N can already see every id below N.
+ *
+ * <p>How often it looks is the delivery latency it adds, and what the database pays for it: every
+ * {@code pollInterval} while events flow (an idle look is three index probes and writes nothing), every
+ * {@code idleInterval} once none has come for {@link #IDLE_AFTER} (so an idle cluster costs the database a few
+ * dozen cheap queries a second, and the first event after a quiet spell waits up to one idle interval). A batch
+ * that found work ends in a COMMIT, a WAL flush that the app's own commits may queue behind; so the next batch
+ * starts no sooner than {@link #BUSY_SHARE_FACTOR} times the last one took (the sequencer flushes at most a
+ * fraction of the time, and a slow flush lets each batch gather more app commits), and no later than
+ * {@link #MAX_PACING} after it, so a slow database does not add its slowness twice to delivery.
  *
  * <p>The others retry the lock every {@code electionInterval}. A leader that dies loses its session and with it
  * the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished host), and
@@ -31,15 +39,19 @@ import java.util.concurrent.locks.LockSupport;
 public final class Sequencer implements AutoCloseable {
     /** Which session sequences: a key of its own, unrelated to any lock the app or Flyway takes. */
     static final long LEADER_LOCK = 7317746235123830062L;
-    /** How often the leader looks for committed rows: the main part of the delivery latency it adds. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(2);
+    /** How often the leader looks for committed rows while events flow: the main latency it adds. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(1);
+    /** How often it looks once none has come for {@link #IDLE_AFTER}. */
+    public static final Duration DEFAULT_IDLE_INTERVAL = Duration.ofMillis(10);
+    /** How long without events before the leader polls at the idle interval. */
+    static final Duration IDLE_AFTER = Duration.ofSeconds(1);
     /** How often a standby tries to take over: the bound on a failover after the leader's session ends. */
     public static final Duration DEFAULT_ELECTION_INTERVAL = Duration.ofMillis(500);
     private static final long MAX_BACKOFF_MILLIS = 5000;
-    /** A batch that took t is followed by a pause of at least (factor - 1) * t. */
-    private static final long BUSY_SHARE_FACTOR = 3;
-    /** ...but batches start at least every this many poll intervals. */
-    private static final long MAX_PACING_FACTOR = 4;
+    /** A batch that took t starts the next no sooner than this many t after its own start. */
+    static final long BUSY_SHARE_FACTOR = 4;
+    /** ...and no later than this after it (unless it took longer itself). */
+    static final Duration MAX_PACING = Duration.ofMillis(5);
 
     private static final EventLog events = EventLog.of(Sequencer.class);
 
@@ -50,14 +62,17 @@ public final class Sequencer implements AutoCloseable {
 
     private final ConnectionFactory connections;
     private final long pollNanos;
+    private final long idleNanos;
     private final long electionNanos;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean leading;
 
-    private Sequencer(ConnectionFactory connections, Duration pollInterval, Duration electionInterval) {
+    private Sequencer(ConnectionFactory connections, Duration pollInterval, Duration idleInterval,
+                      Duration electionInterval) {
         this.connections = connections;
         this.pollNanos = pollInterval.toNanos();
+        this.idleNanos = Math.max(pollNanos, idleInterval.toNanos());
         this.electionNanos = electionInterval.toNanos();
         this.thread = new Thread(this::run, "switchboard-sequencer");
         this.thread.setDaemon(true);
@@ -68,9 +83,21 @@ public final class Sequencer implements AutoCloseable {
         return start(connections, DEFAULT_POLL_INTERVAL, DEFAULT_ELECTION_INTERVAL);
     }
 
-    /** Starts a sequencer that polls every {@code pollInterval} while leading. */
+    /**
+     * Starts a sequencer that polls every {@code pollInterval} while events flow and every
+     * {@link #DEFAULT_IDLE_INTERVAL} (if longer) when idle.
+     */
     public static Sequencer start(ConnectionFactory connections, Duration pollInterval, Duration electionInterval) {
-        Sequencer sequencer = new Sequencer(connections, pollInterval, electionInterval);
+        return start(connections, pollInterval, DEFAULT_IDLE_INTERVAL, electionInterval);
+    }
+
+    /**
+     * Starts a sequencer that polls every {@code pollInterval} while events flow and every {@code idleInterval}
+     * (if longer) once none has come for a second.
+     */
+    public static Sequencer start(ConnectionFactory connections, Duration pollInterval, Duration idleInterval,
+                                  Duration electionInterval) {
+        Sequencer sequencer = new Sequencer(connections, pollInterval, idleInterval, electionInterval);
         sequencer.thread.start();
         return sequencer;
     }
@@ -135,21 +162,34 @@ public final class Sequencer implements AutoCloseable {
     }
 
     private void lead(Connection connection) throws SQLException {
+        long idleAfterNanos = IDLE_AFTER.toNanos();
+        long maxPacingNanos = Math.max(pollNanos, MAX_PACING.toNanos());
+        long lastWork = System.nanoTime();
         try (PreparedStatement batch = connection.prepareStatement("SELECT realtime.sequence_events()")) {
             while (running) {
                 long started = System.nanoTime();
+                int sent;
                 try (ResultSet rs = batch.executeQuery()) {
                     rs.next();
+                    sent = rs.getInt(1);
                 }
                 long took = System.nanoTime() - started;
-                // One batch per interval at most, busy or idle, and otherwise no more than a third of the time
-                // spent in batches: each batch that found work ends in a COMMIT, a WAL flush that the app's own
-                // commits queue behind. On a database whose flush is slow, waiting twice as long as the last batch
-                // took lets the next batch gather several app commits instead of adding one flush to each. Capped,
-                // so that a slow batch (a busy host) does not add its own delay again to delivery.
-                pause(Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), MAX_PACING_FACTOR * pollNanos) - took);
+                pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, pollNanos, idleNanos,
+                        maxPacingNanos) - took);
+                if (sent > 0) {
+                    lastWork = started;
+                }
             }
         }
+    }
+
+    /** How long after a batch's start the next one starts, in nanoseconds; see the class comment. */
+    static long nextBatchAfter(boolean foundWork, long took, boolean idle, long pollNanos, long idleNanos,
+                               long maxPacingNanos) {
+        if (foundWork) {
+            return Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), maxPacingNanos);
+        }
+        return idle ? idleNanos : pollNanos;
     }
 
     private static boolean tryLead(Connection connection) throws SQLException {

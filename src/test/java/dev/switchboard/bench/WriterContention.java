@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * (the sequencer), and the COMMIT-to-receive latency at a steady rate.
  *
  * <p>One real PostgreSQL (embedded, fsync on, synchronous_commit on unless a run sets it off for its writers) with
- * two databases side by side: {@code bench_before} migrated to version 1 only, {@code bench_after} migrated to the
+ * three databases side by side: {@code bench_before} migrated to version 1 only, {@code bench_v4} to version 4
+ * (the first sequencer, which stamps every event row at COMMIT), {@code bench_after} migrated to the
  * latest with a running {@link Sequencer}. Each has a reader doing what a node's listener does (LISTEN, then
  * {@code WHERE id > last}). Runs are interleaved (every configuration once per repetition), and the report gives
  * medians over the repetitions. Not part of the test suite: see bench/README.md.
@@ -47,6 +48,8 @@ public final class WriterContention {
         NONE("no notify", null, null),
         BARE_NOTIFY("bare pg_notify", "before", "SELECT pg_notify('bench', '')"),
         BEFORE("notify_new_message, before", "before", "SELECT realtime.notify_new_message(?, ?::jsonb)"),
+        SEQUENCER_V4("notify_new_message, V4 sequencer", "v4",
+                "SELECT realtime.notify_new_message(?, ?::jsonb)"),
         AFTER("notify_new_message, after", "after", "SELECT realtime.notify_new_message(?, ?::jsonb)"),
         TYPING_BEFORE("notify_typing, before", "before", "SELECT realtime.notify_typing(?, 7, true)"),
         TYPING_AFTER("notify_typing, after", "after", "SELECT realtime.notify_typing(?, 7, true)");
@@ -83,6 +86,11 @@ public final class WriterContention {
         int reps = Integer.parseInt(options.getOrDefault("reps", "3"));
         int[] writerCounts = Arrays.stream(options.getOrDefault("writers", "1,8,64").split(","))
                 .mapToInt(Integer::parseInt).toArray();
+        String[] syncNames = options.getOrDefault("sync", "on,off").split(",");
+        boolean[] syncs = new boolean[syncNames.length];
+        for (int i = 0; i < syncNames.length; i++) {
+            syncs[i] = syncNames[i].equals("on");
+        }
         int rate = Integer.parseInt(options.getOrDefault("rate", "500"));
         int latencySeconds = Integer.parseInt(options.getOrDefault("latency-seconds", "10"));
         Path out = Path.of(options.getOrDefault("out", "bench/results/writer-contention-raw.md"));
@@ -98,13 +106,14 @@ public final class WriterContention {
                 .setServerConfig("max_connections", "300")
                 .start();
         try {
-            new WriterContention(postgres).run(seconds, reps, writerCounts, rate, latencySeconds, out);
+            new WriterContention(postgres).run(seconds, reps, writerCounts, syncs, rate, latencySeconds, out);
         } finally {
             postgres.close();
         }
     }
 
-    private void run(int seconds, int reps, int[] writerCounts, int rate, int latencySeconds, Path out)
+    private void run(int seconds, int reps, int[] writerCounts, boolean[] syncs, int rate, int latencySeconds,
+                     Path out)
             throws Exception {
         int maxWriters = Arrays.stream(writerCounts).max().orElse(1);
         StringBuilder env = new StringBuilder();
@@ -117,12 +126,14 @@ public final class WriterContention {
                 }
             }
             s.execute("CREATE DATABASE bench_before");
+            s.execute("CREATE DATABASE bench_v4");
             s.execute("CREATE DATABASE bench_after");
         }
         env.append("- cores: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
         migrate("bench_before", "1");
+        migrate("bench_v4", "4");
         migrate("bench_after", null);
-        for (String db : List.of("bench_before", "bench_after")) {
+        for (String db : List.of("bench_before", "bench_v4", "bench_after")) {
             try (Connection c = connect(db); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE bench_messages (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                         + " conversation_id bigint NOT NULL, body text NOT NULL,"
@@ -138,13 +149,16 @@ public final class WriterContention {
             readers.put(db, new Reader(connect(db)));
         }
         DatabaseUrl after = new DatabaseUrl(url("bench_after"), "postgres", null);
-        try (Sequencer sequencer = Sequencer.start(() -> Database.openSequencerConnection(after, "bench"))) {
+        DatabaseUrl v4 = new DatabaseUrl(url("bench_v4"), "postgres", null);
+        // The V4 database's sequencer runs the same Java pacing: the comparison is of the commit paths.
+        try (Sequencer sequencer = Sequencer.start(() -> Database.openSequencerConnection(after, "bench"));
+             Sequencer v4Sequencer = Sequencer.start(() -> Database.openSequencerConnection(v4, "bench-v4"))) {
             // results[writers][sc][mode] -> one Result per repetition
             Map<String, List<Result>> results = new LinkedHashMap<>();
             Map<String, List<double[]>> latencies = new LinkedHashMap<>();
             for (int rep = 0; rep < reps; rep++) {
                 for (int n : writerCounts) {
-                    for (boolean sync : new boolean[] {true, false}) {
+                    for (boolean sync : syncs) {
                         for (Mode mode : Mode.values()) {
                             Result r = throughput(mode, n, sync, seconds);
                             String key = n + "|" + sync + "|" + mode;
@@ -154,7 +168,7 @@ public final class WriterContention {
                         }
                     }
                 }
-                for (Mode mode : List.of(Mode.BEFORE, Mode.AFTER)) {
+                for (Mode mode : List.of(Mode.BEFORE, Mode.SEQUENCER_V4, Mode.AFTER)) {
                     double[] l = latency(mode, rate, latencySeconds);
                     latencies.computeIfAbsent(mode.name(), k -> new ArrayList<>()).add(l);
                     System.out.printf("rep %d latency %-28s from COMMIT call p50 %.2f ms p99 %.2f ms;"
@@ -163,7 +177,7 @@ public final class WriterContention {
                 }
             }
             Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, report(results, latencies, writerCounts, seconds, reps, rate, latencySeconds,
+            Files.writeString(out, report(results, latencies, writerCounts, syncs, seconds, reps, rate, latencySeconds,
                     env.toString()));
             System.out.println("Report written to " + out);
         } finally {
@@ -209,7 +223,7 @@ public final class WriterContention {
                         insert.setString(2, "message " + i);
                         insert.execute();
                         if (notify != null) {
-                            if (mode == Mode.BEFORE || mode == Mode.AFTER) {
+                            if (mode == Mode.BEFORE || mode == Mode.SEQUENCER_V4 || mode == Mode.AFTER) {
                                 notify.setLong(1, conversation);
                                 notify.setString(2, "{\"id\":" + i + ",\"content\":\"message " + i + "\"}");
                             } else if (mode != Mode.BARE_NOTIFY) {
@@ -360,7 +374,8 @@ public final class WriterContention {
     }
 
     private static String report(Map<String, List<Result>> results, Map<String, List<double[]>> latencies,
-                                 int[] writerCounts, int seconds, int reps, int rate, int latencySeconds,
+                                 int[] writerCounts, boolean[] syncs, int seconds, int reps, int rate,
+                                 int latencySeconds,
                                  String env) {
         StringBuilder md = new StringBuilder();
         md.append("# Writer contention: raw run (").append(LocalDateTime.now().withNano(0)).append(")\n\n");
@@ -368,14 +383,14 @@ public final class WriterContention {
                 .append(" connection, ").append(seconds).append(" s measured after 1 s warm-up; ").append(reps)
                 .append(" interleaved repetitions; medians. Loss is against \"no notify\" with the same writers and")
                 .append(" synchronous_commit.\n\n").append(env).append('\n');
-        for (boolean sync : new boolean[] {true, false}) {
+        for (boolean sync : syncs) {
             md.append("## synchronous_commit = ").append(sync ? "on" : "off").append("\n\n");
             md.append("| writers |");
             for (Mode m : Mode.values()) {
                 md.append(' ').append(m.label).append(" |");
             }
-            md.append(" loss before | loss after |\n|---|");
-            for (int i = 0; i < Mode.values().length + 2; i++) {
+            md.append(" loss before | loss V4 | loss after |\n|---|");
+            for (int i = 0; i < Mode.values().length + 3; i++) {
                 md.append("---|");
             }
             md.append('\n');
@@ -390,8 +405,8 @@ public final class WriterContention {
                     md.append(String.format(" %,.0f/s (p99 %.1f ms) |", cps, p99));
                 }
                 double base = rate0.get(Mode.NONE);
-                md.append(String.format(" %.0f %% | %.0f %% |%n", 100 * (1 - rate0.get(Mode.BEFORE) / base),
-                        100 * (1 - rate0.get(Mode.AFTER) / base)));
+                md.append(String.format(" %.0f %% | %.0f %% | %.0f %% |%n", 100 * (1 - rate0.get(Mode.BEFORE) / base),
+                        100 * (1 - rate0.get(Mode.SEQUENCER_V4) / base), 100 * (1 - rate0.get(Mode.AFTER) / base)));
             }
             md.append('\n');
         }
