@@ -262,4 +262,34 @@ class ClusterTest {
             assertTrue(!snapshotOn(node).contains(agentId), "gone from " + node.node().config().node().id());
         }
     }
+
+    @Test
+    void eachNodeKeepsOneListenAndOneClusterConnectionWhateverItsClientCount() throws Exception {
+        WsClient watcher = agent(b, user()).subscribe(CONVERSATION);
+        List<Long> typists = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long id = user();
+            contact(a, id).subscribe(CONVERSATION)
+                    .send("type", "typing", "conversation_id", CONVERSATION, "is_typing", true);
+            typists.add(id);
+            agent(a, user());
+        }
+        for (long id : typists) {
+            awaitTyping(watcher, id, true);
+        }
+        try (java.sql.Connection sql = a.sql();
+             java.sql.PreparedStatement count = sql.prepareStatement("SELECT application_name, count(*)"
+                     + " FROM pg_stat_activity WHERE application_name LIKE 'switchboard node-a%'"
+                     + " GROUP BY application_name");
+             java.sql.ResultSet rs = count.executeQuery()) {
+            Map<String, Long> connections = new java.util.HashMap<>();
+            while (rs.next()) {
+                connections.put(rs.getString(1), rs.getLong(2));
+            }
+            assertEquals(1L, connections.get("switchboard node-a listener"), "one LISTEN: " + connections);
+            assertEquals(1L, connections.get("switchboard node-a cluster"), "one cluster: " + connections);
+            long pooled = connections.getOrDefault("switchboard node-a", 0L);
+            assertTrue(pooled <= a.node().config().database().poolSize(), "the pool's own bound: " + connections);
+        }
+    }
 }
