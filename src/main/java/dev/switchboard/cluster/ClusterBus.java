@@ -82,6 +82,8 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     private volatile boolean healthy;
     private Connection connection;
     private long renewals;
+    /** {@link #dropped} at the last renewal, so each renewal reports only the new drops. */
+    private long droppedReported;
 
     /**
      * @param renew how often the lease is renewed and the other nodes reread
@@ -262,6 +264,13 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
             }
         }
         presence.peersAlive(sweep, live);
+        long droppedNow = dropped.get();
+        if (droppedNow != droppedReported) {
+            // At most once per renewal, however many: this renewal has already resynced presence.
+            events.warn("cluster_messages_dropped", "node", nodeId, "count", droppedNow - droppedReported,
+                    "total", droppedNow);
+            droppedReported = droppedNow;
+        }
     }
 
     /** On a clean stop: sends what is still queued, then says this node leaves and removes its lease. */
