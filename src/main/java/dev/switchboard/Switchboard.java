@@ -149,15 +149,15 @@ public final class Switchboard implements AutoCloseable {
         Config db = config;
         resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
         // Presence and typing across nodes: heard on the LISTEN connection, told from the bus's own connection.
-        EventListener listener = new EventListener(
-                () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher(),
-                new EventListener.Channel(ClusterBus.CHANNEL,
-                        new ClusterInbox(config.node().id(), core.presence(), core.typing(), mapper)));
-        listener.start();
-        resources.push(listener);
         ClusterBus bus = new ClusterBus(config.node().id(),
                 () -> Database.openClusterConnection(db.database().url(), db.node().id()), core.presence(), mapper,
                 config.node().clusterRenew(), config.node().clusterLease());
+        EventListener listener = new EventListener(
+                () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher(),
+                new EventListener.Channel(ClusterBus.CHANNEL, new ClusterInbox(config.node().id(), core.presence(),
+                        core.typing(), mapper, bus::requestRenewal)));
+        listener.start();
+        resources.push(listener);
         bus.start();
         core.attachCluster(bus);
         resources.push(bus);

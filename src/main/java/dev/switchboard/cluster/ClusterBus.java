@@ -47,6 +47,9 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     /** Notifications sent in one transaction. */
     private static final int BATCH = 200;
     private static final long FORGET_EVERY = 1800;
+    /** Queued to wake the thread for a renewal now; compared by identity, never sent. */
+    private static final String RENEW_NOW = new String("renew now");
+    private static final long STARTUP_POLL_MILLIS = 50;
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
     private static final String RENEW = "INSERT INTO realtime.cluster_presence"
@@ -56,6 +59,10 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     private static final String LIVE = "SELECT node_id, incarnation, version, agents::text"
             + " FROM realtime.cluster_presence"
             + " WHERE node_id <> ? AND renewed_at > now() - make_interval(secs => ?)";
+    private static final String NOW = "SELECT clock_timestamp()";
+    /** Live nodes that have not renewed since a moment: the ones a starting node still waits for. */
+    private static final String NOT_RENEWED_SINCE = "SELECT count(*) FROM realtime.cluster_presence"
+            + " WHERE node_id <> ? AND renewed_at > now() - make_interval(secs => ?) AND renewed_at < ?";
     private static final String LEAVE = "DELETE FROM realtime.cluster_presence WHERE node_id = ? AND incarnation = ?";
     private static final String FORGET = "DELETE FROM realtime.cluster_presence"
             + " WHERE renewed_at < now() - interval '1 day'";
@@ -103,7 +110,10 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
 
     /**
      * Writes this node's lease and learns who is online on the other nodes, then starts the thread: a node that
-     * serves its first snapshot after this returns already lists the agents of the other nodes.
+     * serves its first snapshot after this returns already lists the agents of the other nodes. Call it once the
+     * LISTEN connection hears the cluster channel: it asks the other nodes to renew, waits (at most one renewal
+     * period and a second) until they have, and reads their rows, so every change they made before this node
+     * listened is in those rows and every later one arrives as a notification.
      *
      * @throws SQLException when the first connection or renewal fails
      */
@@ -112,12 +122,19 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
         try {
             connection.setAutoCommit(true);
             renew();
+            awaitPeersRenewed();
+            renew();
         } catch (SQLException e) {
             closeQuietly();
             throw e;
         }
         healthy = true;
         thread.start();
+    }
+
+    /** Asks the thread to renew now, for a node that is starting; never blocks. */
+    public void requestRenewal() {
+        outgoing.offer(RENEW_NOW);
     }
 
     /** Whether the last renewal succeeded. */
@@ -153,6 +170,7 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     }
 
     private void offer(ClusterMessage message) {
+        // ClusterLink's contract: never block the caller; the renewal heals what is dropped here.
         if (!outgoing.offer(codec.encode(message))) {
             dropped.incrementAndGet();
         }
@@ -180,10 +198,8 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
                 backoff = 100;
                 long wait = nextRenewal - System.nanoTime();
                 String first = wait > 0 ? outgoing.poll(wait, TimeUnit.NANOSECONDS) : outgoing.poll();
-                if (first != null) {
-                    send(first);
-                }
-                if (System.nanoTime() - nextRenewal >= 0) {
+                boolean renewNow = first != null && send(first);
+                if (renewNow || System.nanoTime() - nextRenewal >= 0) {
                     renew();
                     nextRenewal = System.nanoTime() + renewNanos;
                 }
@@ -210,11 +226,19 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
         healthy = false;
     }
 
-    /** Sends {@code first} and whatever else is queued, up to a batch, in one transaction, in queue order. */
-    private void send(String first) throws SQLException {
+    /**
+     * Sends {@code first} and whatever else is queued, up to a batch, in one transaction, in queue order.
+     *
+     * @return whether a renewal was asked for among them
+     */
+    private boolean send(String first) throws SQLException {
         List<String> batch = new ArrayList<>(BATCH);
         batch.add(first);
         outgoing.drainTo(batch, BATCH - 1);
+        boolean renewNow = batch.removeIf(payload -> payload == RENEW_NOW);
+        if (batch.isEmpty()) {
+            return renewNow;
+        }
         connection.setAutoCommit(false);
         try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
             for (String payload : batch) {
@@ -222,6 +246,7 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
                 notify.execute();
             }
             connection.commit();
+            return renewNow;
         } catch (SQLException e) {
             dropped.addAndGet(batch.size());
             throw e;
@@ -271,6 +296,37 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
                     "total", droppedNow);
             droppedReported = droppedNow;
         }
+    }
+
+    /** Asks the live nodes to renew and waits until each has, or until a renewal period and a second passed. */
+    private void awaitPeersRenewed() throws SQLException {
+        java.sql.Timestamp asked;
+        try (PreparedStatement now = connection.prepareStatement(NOW);
+             ResultSet rs = now.executeQuery()) {
+            rs.next();
+            asked = rs.getTimestamp(1);
+        }
+        try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
+            notify.setString(1, codec.encode(new ClusterMessage.NodeJoined(nodeId)));
+            notify.execute();
+        }
+        long deadline = System.nanoTime() + renewNanos + TimeUnit.SECONDS.toNanos(1);
+        try (PreparedStatement waiting = connection.prepareStatement(NOT_RENEWED_SINCE)) {
+            waiting.setString(1, nodeId);
+            waiting.setDouble(2, lease.toMillis() / 1000.0);
+            waiting.setTimestamp(3, asked);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = waiting.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                sleep(STARTUP_POLL_MILLIS);
+            }
+        }
+        log.info("Some nodes did not renew within {} ms of this one starting; their leases are read as they are",
+                TimeUnit.NANOSECONDS.toMillis(renewNanos) + 1000);
     }
 
     /** On a clean stop: sends what is still queued, then says this node leaves and removes its lease. */

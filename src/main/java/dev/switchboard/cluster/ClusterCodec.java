@@ -40,6 +40,8 @@ final class ClusterCodec {
             node.put("conversation_id", t.conversationId());
             node.put("user_id", t.userId());
             node.put("is_typing", t.isTyping());
+        } else if (message instanceof ClusterMessage.NodeJoined) {
+            node.put("kind", "joined");
         } else if (message instanceof ClusterMessage.NodeLeft l) {
             node.put("kind", "left");
             node.put("incarnation", l.incarnation());
@@ -71,6 +73,8 @@ final class ClusterCodec {
                 }
                 return new ClusterMessage.TypingChanged(sender, number(node, "conversation_id"),
                         number(node, "user_id"), isTyping.asBoolean());
+            case "joined":
+                return new ClusterMessage.NodeJoined(sender);
             case "left":
                 return new ClusterMessage.NodeLeft(sender, text(node, "incarnation"));
             default:

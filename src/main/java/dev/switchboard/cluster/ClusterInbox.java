@@ -20,8 +20,14 @@ public final class ClusterInbox implements Consumer<String> {
     private final PresenceTracker presence;
     private final TypingTracker typing;
     private final ClusterCodec codec;
+    private final Runnable renewSoon;
 
-    public ClusterInbox(String nodeId, PresenceTracker presence, TypingTracker typing, ObjectMapper mapper) {
+    /**
+     * @param renewSoon asks this node's bus to renew its lease now, for a node that is starting
+     */
+    public ClusterInbox(String nodeId, PresenceTracker presence, TypingTracker typing, ObjectMapper mapper,
+                        Runnable renewSoon) {
+        this.renewSoon = renewSoon;
         this.nodeId = nodeId;
         this.presence = presence;
         this.typing = typing;
@@ -45,6 +51,8 @@ public final class ClusterInbox implements Consumer<String> {
             presence.peerChanged(p.nodeId(), p.incarnation(), p.version(), p.agentId(), p.count());
         } else if (message instanceof ClusterMessage.TypingChanged t) {
             typing.typingFromPeer(t.conversationId(), t.userId(), t.isTyping());
+        } else if (message instanceof ClusterMessage.NodeJoined) {
+            renewSoon.run();
         } else if (message instanceof ClusterMessage.NodeLeft l) {
             presence.peerLeft(l.nodeId());
         }

@@ -20,6 +20,13 @@ public sealed interface ClusterMessage {
             implements ClusterMessage {
     }
 
+    /**
+     * The sender is starting: the others renew at once, so the rows it reads before serving include every change
+     * made before it listened.
+     */
+    record NodeJoined(String nodeId) implements ClusterMessage {
+    }
+
     /** The sender is stopping cleanly: its clients are reconnecting elsewhere. */
     record NodeLeft(String nodeId, String incarnation) implements ClusterMessage {
     }

@@ -292,4 +292,16 @@ class ClusterTest {
             assertTrue(pooled <= a.node().config().database().poolSize(), "the pool's own bound: " + connections);
         }
     }
+
+    @Test
+    void aNodeStartedLaterListsTheOtherNodesAgentsInItsFirstSnapshot() {
+        long agentId = user();
+        WsClient observerOnB = agent(b, user());
+        agent(a, agentId);
+        awaitStatus(observerOnB, agentId, "online");
+        // It missed every notification about her: it learns her from the leases it reads before serving.
+        try (TestServer late = TestServer.start(a.database(), with(Map.of(), "node-d"))) {
+            assertTrue(snapshotOn(late).contains(agentId), "listed by the node that started after her");
+        }
+    }
 }
