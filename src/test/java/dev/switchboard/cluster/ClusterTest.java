@@ -304,4 +304,19 @@ class ClusterTest {
             assertTrue(snapshotOn(late).contains(agentId), "listed by the node that started after her");
         }
     }
+
+    @Test
+    void aChangeLostWithTheClusterConnectionIsHealedByTheNextRenewal() throws Exception {
+        WsClient observerOnB = agent(b, user());
+        try (java.sql.Connection sql = a.sql(); java.sql.Statement statement = sql.createStatement()) {
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE application_name = 'switchboard node-a cluster'");
+        }
+        // Node A's notification of her arrival goes out on the dead connection and is lost; A reconnects, renews
+        // its lease with her in it, and node B reads that at its next renewal.
+        long agentId = user();
+        agent(a, agentId);
+        awaitStatus(observerOnB, agentId, "online");
+        assertTrue(snapshotOn(c).contains(agentId), "and node C lists her too");
+    }
 }
