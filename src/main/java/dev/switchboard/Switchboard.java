@@ -161,6 +161,10 @@ public final class Switchboard implements AutoCloseable {
         bus.start();
         core.attachCluster(bus);
         resources.push(bus);
+        metrics.gauge("switchboard.cluster.peers", "Other live nodes this node counts agents from",
+                core.presence(), presence -> presence.knownPeers().size());
+        metrics.gauge("switchboard.cluster.dropped", "Presence and typing notifications not sent since start",
+                bus, ClusterBus::dropped);
 
         HealthProbe probe = new HealthProbe(pool, listener::healthy);
         probe.check();
