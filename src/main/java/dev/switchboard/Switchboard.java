@@ -6,6 +6,8 @@ import dev.switchboard.auth.DevSecret;
 import dev.switchboard.auth.PemKeys;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.cluster.ClusterBus;
+import dev.switchboard.cluster.ClusterInbox;
 import dev.switchboard.config.Config;
 import dev.switchboard.db.Database;
 import dev.switchboard.db.EmbeddedDatabase;
@@ -153,10 +155,23 @@ public final class Switchboard implements AutoCloseable {
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
         resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
+        // Presence and typing across nodes: heard on the LISTEN connection, told from the bus's own connection.
+        ClusterBus bus = new ClusterBus(config.node().id(),
+                () -> Database.openClusterConnection(db.database().url(), db.node().id()), core.presence(), mapper,
+                config.node().clusterRenew(), config.node().clusterLease());
         EventListener listener = new EventListener(
-                () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher());
+                () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher(),
+                new EventListener.Channel(ClusterBus.CHANNEL, new ClusterInbox(config.node().id(), core.presence(),
+                        core.typing(), mapper, bus::requestRenewal)));
         listener.start();
         resources.push(listener);
+        bus.start();
+        core.attachCluster(bus);
+        resources.push(bus);
+        metrics.gauge("switchboard.cluster.peers", "Other live nodes this node counts agents from",
+                core.presence(), presence -> presence.knownPeers().size());
+        metrics.gauge("switchboard.cluster.dropped", "Presence and typing notifications not sent since start",
+                bus, ClusterBus::dropped);
 
         HealthProbe probe = new HealthProbe(pool, listener::healthy);
         probe.check();

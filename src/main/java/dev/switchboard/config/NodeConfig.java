@@ -2,6 +2,7 @@ package dev.switchboard.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -9,14 +10,27 @@ import java.util.regex.Pattern;
 /**
  * Who this node is among the nodes sharing one database.
  *
- * @param id this node's name in a cluster, in logs, health and connection ids
+ * @param id             this node's name in a cluster, in logs, health and connection ids
+ * @param clusterRenew   how often the node renews its lease and rereads the other nodes' presence
+ * @param clusterLease   how long a node that stopped renewing counts as alive for the others; its agents go
+ *                       offline elsewhere once it lapsed
  */
-public record NodeConfig(String id) {
+public record NodeConfig(String id, Duration clusterRenew, Duration clusterLease) {
     static final Setting NODE_ID = Setting.computed("NODE_ID", "(host name + random suffix)",
             "this node's name in logs, health and connection ids: 1-64 letters, digits, '.', '_' or '-'");
+    static final Setting CLUSTER_RENEW = Setting.of("CLUSTER_RENEW", "2s",
+            "how often a node renews its lease and rereads the other nodes' presence");
+    static final Setting CLUSTER_LEASE = Setting.of("CLUSTER_LEASE", "6s",
+            "a node that has not renewed for this long counts as dead: its agents go offline on the others;"
+                    + " at least twice CLUSTER_RENEW");
 
     /** Every variable this group reads, in the order the help table lists them. */
-    public static final List<Setting> SETTINGS = List.of(NODE_ID);
+    public static final List<Setting> SETTINGS = List.of(NODE_ID, CLUSTER_RENEW, CLUSTER_LEASE);
+
+    /** A node with the default cluster timing. */
+    public NodeConfig(String id) {
+        this(id, Duration.ofSeconds(2), Duration.ofSeconds(6));
+    }
 
     private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -25,7 +39,13 @@ public record NodeConfig(String id) {
         if (!VALID_ID.matcher(id).matches()) {
             r.problem(NODE_ID, "must be 1-64 letters, digits, '.', '_' or '-', got '" + id + "'");
         }
-        return new NodeConfig(id);
+        Duration renew = r.duration(CLUSTER_RENEW, Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration lease = r.duration(CLUSTER_LEASE, Duration.ofMillis(200), Duration.ofMinutes(5));
+        if (lease.compareTo(renew.multipliedBy(2)) < 0) {
+            r.problem(CLUSTER_LEASE, "must be at least twice CLUSTER_RENEW (" + renew.toMillis() + " ms), or a"
+                    + " live node would be dropped by one late renewal");
+        }
+        return new NodeConfig(id, renew, lease);
     }
 
     private static String defaultId() {

@@ -14,8 +14,8 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Connections to the team's PostgreSQL: the pool, the dedicated LISTEN and sequencer connections, and the
- * migrations.
+ * Connections to the team's PostgreSQL: the pool, the dedicated LISTEN, sequencer and cluster connections, and
+ * the migrations.
  */
 public final class Database {
     private Database() {
@@ -78,6 +78,17 @@ public final class Database {
         Properties props = properties(url, "switchboard " + nodeId + " sequencer");
         props.setProperty("options", "-c synchronous_commit=on -c tcp_keepalives_idle=5"
                 + " -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3 -c statement_timeout=0");
+        return DriverManager.getConnection(url.jdbcUrl(), props);
+    }
+
+    /**
+     * A connection outside the pool for the cluster bus: it sends the node's presence and typing notifications and
+     * renews its lease, so it must never wait for a pooled connection the app's work holds. The socket timeout
+     * turns a silently dead database into an error the bus recovers from.
+     */
+    public static Connection openClusterConnection(DatabaseUrl url, String nodeId) throws SQLException {
+        Properties props = properties(url, "switchboard " + nodeId + " cluster");
+        props.setProperty("socketTimeout", "30");
         return DriverManager.getConnection(url.jdbcUrl(), props);
     }
 

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The node's one LISTEN connection and the thread that reads committed events.
@@ -46,8 +47,24 @@ public final class EventListener implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
+    /**
+     * One more channel this connection listens to, and who takes its payloads (on this thread, so quickly).
+     *
+     * @param name     a channel name, a plain SQL identifier
+     * @param payloads receives each notification's payload, in arrival order
+     */
+    public record Channel(String name, Consumer<String> payloads) {
+        public Channel {
+            if (!name.matches("[a-z_][a-z0-9_]*")) {
+                throw new IllegalArgumentException("not a plain channel name: " + name);
+            }
+        }
+    }
+
     private final ConnectionFactory connections;
     private final EventDispatcher dispatcher;
+    /** The cluster channel; {@code null} for a node that listens to events only. */
+    private final Channel extra;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean healthy;
@@ -58,8 +75,17 @@ public final class EventListener implements AutoCloseable {
     private volatile Connection firstConnection;
 
     public EventListener(ConnectionFactory connections, EventDispatcher dispatcher) {
+        this(connections, dispatcher, null);
+    }
+
+    /**
+     * A listener that also hears {@code extra} on the same connection, so a node still holds one LISTEN
+     * connection.
+     */
+    public EventListener(ConnectionFactory connections, EventDispatcher dispatcher, Channel extra) {
         this.connections = connections;
         this.dispatcher = dispatcher;
+        this.extra = extra;
         this.thread = new Thread(this::run, "switchboard-listener");
         this.thread.setDaemon(true);
     }
@@ -170,6 +196,8 @@ public final class EventListener implements AutoCloseable {
                         if (EPHEMERAL_CHANNEL.equals(n.getName())) {
                             dispatcher.dispatchEphemeral(n.getParameter());
                             caughtUp = false;
+                        } else if (extra != null && extra.name().equals(n.getName())) {
+                            hand(n.getParameter());
                         } else if (!caughtUp) {
                             catchUp(fetch);
                             caughtUp = true;
@@ -184,6 +212,15 @@ public final class EventListener implements AutoCloseable {
                     lastSweep = now;
                 }
             }
+        }
+    }
+
+    private void hand(String payload) {
+        try {
+            extra.payloads().accept(payload);
+        } catch (RuntimeException e) {
+            // One notification that cannot be handled must not cost the node its LISTEN connection.
+            log.error("Notification on {} could not be handled", extra.name(), e);
         }
     }
 
@@ -246,11 +283,14 @@ public final class EventListener implements AutoCloseable {
         return rs.wasNull() ? null : value;
     }
 
-    private static void listen(Connection connection) throws SQLException {
+    private void listen(Connection connection) throws SQLException {
         connection.setAutoCommit(true);
         try (Statement statement = connection.createStatement()) {
             statement.execute("LISTEN " + DURABLE_CHANNEL);
             statement.execute("LISTEN " + EPHEMERAL_CHANNEL);
+            if (extra != null) {
+                statement.execute("LISTEN " + extra.name());
+            }
         }
     }
 

@@ -15,6 +15,9 @@ import java.util.ArrayDeque;
  * here under the tracker's lock, and {@link #flush} hands them to the registry with no lock held, one thread at a
  * time: whoever finds no other thread delivering delivers everything queued, including what others add meanwhile.
  * Delivering only queues frames on connections, so that thread is never held up by a socket.
+ *
+ * <p>What the tracker tells the other nodes ({@link ClusterLink}) goes through the same queue, so the other nodes
+ * hear the changes in the order this one decided them.
  */
 final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -22,18 +25,30 @@ final class Outbox {
     private final ConversationRegistry registry;
     /** The owning tracker's lock, which guards this outbox's state too. */
     private final Object lock;
+    private final ClusterLink cluster;
     private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
     private boolean delivering;
 
     Outbox(ConversationRegistry registry, Object lock) {
+        this(registry, lock, ClusterLink.NONE);
+    }
+
+    Outbox(ConversationRegistry registry, Object lock, ClusterLink cluster) {
         this.registry = registry;
         this.lock = lock;
+        this.cluster = cluster;
     }
 
     /** Queues a frame; the caller holds the tracker's lock, which orders it among the tracker's other frames. */
     void add(Target target, String frame) {
         assert Thread.holdsLock(lock);
-        pending.addLast(new Delivery(target, frame));
+        pending.addLast(new Frame(target, frame));
+    }
+
+    /** Queues a message for the other nodes; the caller holds the tracker's lock. */
+    void announce(Announcement announcement) {
+        assert Thread.holdsLock(lock);
+        pending.addLast(announcement);
     }
 
     /** Delivers what is queued, unless another thread already is; the caller must not hold the tracker's lock. */
@@ -55,14 +70,27 @@ final class Outbox {
                 }
             }
             try {
-                registry.deliver(next.target, next.frame);
+                if (next instanceof Frame frame) {
+                    registry.deliver(frame.target, frame.frame);
+                } else if (next instanceof Announcement announcement) {
+                    announcement.tell(cluster);
+                }
             } catch (RuntimeException e) {
                 // One broken delivery must not stop every later one of this tracker.
-                log.error("Delivery to {} failed", next.target, e);
+                log.error("Delivery of {} failed", next, e);
             }
         }
     }
 
-    private record Delivery(Target target, String frame) {
+    private sealed interface Delivery permits Frame, Announcement {
+    }
+
+    private record Frame(Target target, String frame) implements Delivery {
+    }
+
+    /** A change told to the other nodes. */
+    @FunctionalInterface
+    non-sealed interface Announcement extends Delivery {
+        void tell(ClusterLink cluster);
     }
 }

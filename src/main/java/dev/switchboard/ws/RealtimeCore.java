@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.notifier.EventDispatcher;
+import dev.switchboard.presence.ClusterLink;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
@@ -34,7 +35,9 @@ import java.util.concurrent.Executor;
  * component (the concurrent maps and executor queues of the JDK aside, which take no lock of ours). Trackers decide
  * frames under their lock and deliver them after releasing it, in decision order ({@code presence.Outbox}).
  * Delivering only queues; socket writes, and so the closes Tyrus reports inline from a failed write, happen on the
- * {@code writers} executor with no lock held. Keep it so: a lock taken inside another is how this server once
+ * {@code writers} executor with no lock held. What the trackers tell the other nodes leaves through the same outbox
+ * into the cluster bus's bounded queue (a JDK queue); its JDBC runs on the bus's own thread, under no lock of ours,
+ * and what the other nodes say reaches the trackers on the LISTEN thread, which holds none either. Keep it so: a lock taken inside another is how this server once
  * deadlocked, a reset connection closing inside one tracker's fan-out while another thread fanned out of the other.
  */
 public final class RealtimeCore {
@@ -81,6 +84,7 @@ public final class RealtimeCore {
     private final SessionServices services;
     private final NodeMetrics metrics;
     private final AdminFeed adminFeed = new AdminFeed();
+    private final ClusterLink.Deferred cluster = new ClusterLink.Deferred();
 
     private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
                          TimeSource time, Executor writers, NodeMetrics metrics, ChannelPublisher channels) {
@@ -89,8 +93,8 @@ public final class RealtimeCore {
         this.time = time;
         this.frames = new ServerFrames(mapper);
         this.registry = new ConversationRegistry();
-        this.presence = new PresenceTracker(registry, frames, scheduler, settings.presenceGrace());
-        this.typing = new TypingTracker(registry, frames, scheduler, settings.typingTimeout());
+        this.presence = new PresenceTracker(registry, frames, scheduler, settings.presenceGrace(), cluster);
+        this.typing = new TypingTracker(registry, frames, scheduler, settings.typingTimeout(), cluster);
         this.sessions = new OpenSessions();
         this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper, metrics, time,
                 channels);
@@ -168,6 +172,14 @@ public final class RealtimeCore {
     /** Agent presence. */
     public PresenceTracker presence() {
         return presence;
+    }
+
+    /**
+     * Connects the trackers to the other nodes: from now on, this node's presence changes and its clients' typing
+     * go to {@code link}. Without it the core serves one node alone.
+     */
+    public void attachCluster(ClusterLink link) {
+        cluster.attach(link);
     }
 
     /** Typing indicators. */
