@@ -29,6 +29,11 @@ import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
 import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.protocol.CloseCodes;
+import dev.switchboard.pusher.ChannelDirectory;
+import dev.switchboard.pusher.DevPusherApp;
+import dev.switchboard.pusher.PusherApp;
+import dev.switchboard.pusher.ws.PusherEndpoint;
+import dev.switchboard.pusher.ws.PusherServer;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.time.ExecutorScheduler;
@@ -46,6 +51,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +80,8 @@ public final class Switchboard implements AutoCloseable {
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
+    /** The Pusher protocol side; null when no Pusher app is configured. */
+    private PusherServer pusher;
 
     private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, RealtimeCore core,
                         WebServer web, HealthProbe probe, Deque<AutoCloseable> resources) {
@@ -118,6 +126,13 @@ public final class Switchboard implements AutoCloseable {
                         + " token --user 1 --role agent", config.database().dataDir().resolve("jwt-secret"));
             }
             config = config.withDatabase(embedded.url(), secret);
+            if (config.pusher().devApp()) {
+                PusherApp dev = DevPusherApp.loadOrCreate(config.database().dataDir());
+                log.info("Development Pusher app for Laravel Echo: REVERB_APP_ID={} REVERB_APP_KEY={}"
+                        + " REVERB_APP_SECRET={} (secret kept in {})", dev.id(), dev.key(), dev.secret(),
+                        DevPusherApp.file(config.database().dataDir()));
+                config = config.withPusher(config.pusher().withApps(List.of(dev)));
+            }
         }
         log.info("Starting node {} with {}", config.node().id(), config);
 
@@ -196,6 +211,13 @@ public final class Switchboard implements AutoCloseable {
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
                 config.limits().maxConnections(), config.timeouts().handshake(), metrics);
         container.register(WebSocketEndpoint.config(core));
+        PusherServer pusher = null;
+        if (config.pusher().enabled()) {
+            pusher = new PusherServer(config.pusher(), mapper, TimeSource.SYSTEM, writers,
+                    RealtimeCore.queueLimits(coreSettings(config)), metrics);
+            container.register(PusherEndpoint.config(pusher));
+            timers.scheduleAtFixedRate(pusher::heartbeat, 1, 1, TimeUnit.SECONDS);
+        }
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
                 new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers,
                 metrics);
@@ -207,7 +229,21 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
                 config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, core, web, probe, resources);
+        if (pusher != null) {
+            log.info("Pusher protocol for Laravel Echo and pusher-js at ws://{}:{}/app/{{key}} ({} app(s))",
+                    config.listen().host(), port, config.pusher().apps().size());
+        }
+        Switchboard node = new Switchboard(config, port, pool, notifier, core, web, probe, resources);
+        node.pusher = pusher;
+        return node;
+    }
+
+    /**
+     * This node's Pusher channels, where committed channel events are published and the HTTP API reads from;
+     * {@link ChannelDirectory#NONE} when no Pusher app is configured.
+     */
+    public ChannelDirectory pusherChannels() {
+        return pusher == null ? ChannelDirectory.NONE : pusher.directory();
     }
 
     /**
@@ -263,8 +299,12 @@ public final class Switchboard implements AutoCloseable {
         events.info("node_draining", "node", config.node().id(), "sessions", sessions.size());
         web.stopAccepting();
         sessions.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
+        if (pusher != null) {
+            pusher.closeAll();
+        }
         long deadline = System.nanoTime() + Math.min(3_000, config.timeouts().shutdown().toMillis() / 2) * 1_000_000L;
-        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+        while ((sessions.size() > 0 || (pusher != null && pusher.openConnections() > 0))
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
