@@ -248,7 +248,7 @@ public final class Channels implements ChannelDirectory {
             }
         }
         for (Subscriber subscriber : doomed) {
-            subscriber.terminate(PusherCodes.UNAUTHORIZED, "Connection terminated by the app's backend");
+            subscriber.terminate(PusherCodes.UNAUTHORIZED, "Connection terminated by the backend");
         }
         return doomed.size();
     }

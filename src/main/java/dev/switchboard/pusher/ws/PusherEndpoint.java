@@ -27,7 +27,7 @@ public final class PusherEndpoint extends Endpoint {
     private static final Logger log = LoggerFactory.getLogger(PusherEndpoint.class);
 
     private final PusherServer server;
-    private PusherConnection connection;
+    private volatile PusherConnection connection;
 
     private PusherEndpoint(PusherServer server) {
         this.server = server;
@@ -50,12 +50,14 @@ public final class PusherEndpoint extends Endpoint {
         int max = server.config().maxMessageBytes();
         session.setMaxTextMessageBufferSize(max);
         session.setMaxBinaryMessageBufferSize(max);
+        // Handlers first: a refused connection may already be closed by the writer when open() returns, and
+        // Tyrus delivers no message before onOpen returns, so they never see a null connection.
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> connection.onText(text));
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> connection.onBinary());
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> connection.onPong());
         List<String> protocol = session.getRequestParameterMap().get("protocol");
         connection = server.open(new TyrusTransport(session), session.getPathParameters().get("key"),
                 protocol == null || protocol.isEmpty() ? null : protocol.get(0));
-        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) connection::onText);
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> connection.onBinary());
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> connection.onPong());
     }
 
     @Override
