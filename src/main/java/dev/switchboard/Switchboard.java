@@ -177,6 +177,13 @@ public final class Switchboard implements AutoCloseable {
                 config.timeouts().pingInterval().toMillis(), config.timeouts().pingInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
 
+        // The Pusher protocol side shares the writers and the send-queue limits of the helpdesk side.
+        PusherServer pusher = config.pusher().enabled() ? new PusherServer(config.pusher(), mapper, TimeSource.SYSTEM,
+                writers, RealtimeCore.queueLimits(coreSettings(config)), metrics) : null;
+        if (pusher != null) {
+            timers.scheduleAtFixedRate(pusher::heartbeat, 1, 1, TimeUnit.SECONDS);
+        }
+
         Notifier notifier = new Notifier(mapper);
         TokenIssuer issuer = config.jwt().secret() == null ? null : new TokenIssuer(config.jwt().secret());
 
@@ -191,7 +198,8 @@ public final class Switchboard implements AutoCloseable {
             handlers.put(check == HealthHandler.Check.HEALTH ? "/health"
                     : "/health/" + check.name().toLowerCase(java.util.Locale.ROOT),
                     new HealthHandler(check, probe, liveness, mapper, config.node().id(), core.sessions()::size,
-                            startedAt));
+                            startedAt, pusher == null ? null : pusher::connectionCount,
+                            pusher == null ? null : pusher::channelCount));
         }
         handlers.put("/metrics", new MetricsHandler(prometheus));
         handlers.put("/admin/*", new FolderHandler("/admin", StaticFiles.fromClasspath("static/admin/")));
@@ -211,12 +219,8 @@ public final class Switchboard implements AutoCloseable {
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
                 config.limits().maxConnections(), config.timeouts().handshake(), metrics);
         container.register(WebSocketEndpoint.config(core));
-        PusherServer pusher = null;
-        if (config.pusher().enabled()) {
-            pusher = new PusherServer(config.pusher(), mapper, TimeSource.SYSTEM, writers,
-                    RealtimeCore.queueLimits(coreSettings(config)), metrics);
+        if (pusher != null) {
             container.register(PusherEndpoint.config(pusher));
-            timers.scheduleAtFixedRate(pusher::heartbeat, 1, 1, TimeUnit.SECONDS);
         }
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
                 new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers,

@@ -42,7 +42,8 @@ public final class Channels implements ChannelDirectory {
     /** App id, then channel name: occupied channels only. */
     private final Map<String, Map<String, ChannelState>> apps = new HashMap<>();
     private final Map<Subscriber, Set<String>> subscriptions = new HashMap<>();
-    private final Map<String, String> cache = new LinkedHashMap<>(16, 0.75f, false) {
+    /** App id and channel to the last event's frame, in access order: the least recently used is forgotten. */
+    private final Map<String, String> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > MAX_CACHED_CHANNELS;

@@ -55,6 +55,10 @@ public final class PusherServer {
         this.writers = writers;
         this.queueLimits = queueLimits;
         this.metrics = metrics;
+        metrics.gauge("switchboard.pusher.connections", "Open Pusher protocol connections (/app/{key}) on this node",
+                channels, Channels::connectionCount);
+        metrics.gauge("switchboard.pusher.channels", "Occupied Pusher channels on this node", channels,
+                Channels::channelCount);
     }
 
     /** The channels, as the event pipeline and the HTTP API use them. */

@@ -97,6 +97,21 @@ class PusherProtocolTest {
     }
 
     @Test
+    void healthCountsPusherConnectionsAndChannels() throws Exception {
+        try (PusherSocket socket = connect()) {
+            socket.send(subscribe("health-check", null, null));
+            socket.next();
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            assertTrue(health.path("pusher_connections").asInt() >= 1, body);
+            assertTrue(health.path("pusher_channels").asInt() >= 1, body);
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithPong() {
         try (PusherSocket socket = connect()) {
             socket.send(q("{'event':'pusher:ping','data':{}}"));
