@@ -48,7 +48,8 @@ public record PusherConfig(List<PusherApp> apps, boolean devApp, int maxMessageB
     static final Setting PUSHER_APPS = Setting.computed("PUSHER_APPS", "(none)",
             "further apps, comma-separated id:key:secret triples");
     static final Setting PUSHER_MAX_MESSAGE_BYTES = Setting.of("PUSHER_MAX_MESSAGE_BYTES", "10000",
-            "largest message a Pusher client may send; larger ones close with 1009");
+            "largest message a Pusher client may send; larger ones close with 1009 (MAX_FRAME_BYTES bounds each frame"
+                    + " too)");
     static final Setting PUSHER_MAX_CHANNELS = Setting.of("PUSHER_MAX_CHANNELS", "100",
             "channels one Pusher connection may be subscribed to at once");
     static final Setting PUSHER_MAX_PRESENCE_MEMBERS = Setting.of("PUSHER_MAX_PRESENCE_MEMBERS", "100",

@@ -34,7 +34,9 @@ final class PusherConnection implements Subscriber {
     /** When the server pinged the silent connection; 0 while it is not waiting for an answer. */
     private volatile long pingSentAt;
     private volatile boolean closing;
-    private volatile boolean forcedClose;
+    /** When the server queued its close, and with which code; 0 when it has not (or has dropped the peer). */
+    private volatile long closingSince;
+    private volatile int closingCode;
     private volatile String signedInUser;
 
     PusherConnection(PusherServer server, OutboundQueue.Transport transport, PusherApp app, String socketId) {
@@ -130,35 +132,36 @@ final class PusherConnection implements Subscriber {
 
     /**
      * Pings a connection silent for the activity timeout, and closes one that has not answered within the pong
-     * wait with 4201 (pusher-js reconnects at once). A peer that does not even take the close is dropped.
+     * wait with 4201 (pusher-js reconnects at once). A peer that does not even take a close the server queued
+     * (it stopped reading, or its host is gone) is dropped one pong wait later.
      */
     void heartbeat(long now) {
-        long activity = server.config().activityTimeout().toNanos();
         long pongWait = server.pongWait().toNanos();
-        long pinged = pingSentAt;
-        if (forcedClose) {
-            if (pinged != 0 && now - pinged >= 2 * pongWait) {
-                out.closeNow(PusherCodes.PONG_NOT_RECEIVED, "Pong reply not received");
+        if (closing) {
+            long since = closingSince;
+            if (since != 0 && now - since >= pongWait) {
+                closingSince = 0;
+                out.closeNow(closingCode, "Closed without waiting for the peer");
             }
             return;
         }
-        if (closing || app == null) {
+        if (app == null) {
             return;
         }
+        long pinged = pingSentAt;
         if (pinged == 0) {
-            if (now - lastSeen >= activity) {
+            if (now - lastSeen >= server.config().activityTimeout().toNanos()) {
                 pingSentAt = now;
                 out.offer(server.frames().ping());
             }
         } else if (now - pinged >= pongWait) {
-            forcedClose = true;
             refuse(PusherCodes.PONG_NOT_RECEIVED, "Pong reply not received");
         }
     }
 
     /** Closes with {@code code} after every frame already queued, at shutdown. */
     void closeAfterFlush(int code, String reason) {
-        closing = true;
+        closingSoon(code);
         out.closeAfterFlush(code, reason);
     }
 
@@ -354,9 +357,15 @@ final class PusherConnection implements Subscriber {
 
     /** An error frame, then a close with the same code: pusher-js decides by the close code what to do next. */
     private void refuse(int code, String message) {
-        closing = true;
+        closingSoon(code);
         out.offer(server.frames().error(code, message));
         out.closeAfterFlush(code, message);
+    }
+
+    private void closingSoon(int code) {
+        closingCode = code;
+        closingSince = server.time().nanoTime();
+        closing = true;
     }
 
     private void overflowed(int queuedFrames, long queuedBytes) {

@@ -2,6 +2,7 @@ package dev.switchboard.pusher.ws;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.config.PusherConfig;
+import dev.switchboard.logging.EventLog;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.pusher.ChannelDirectory;
 import dev.switchboard.pusher.PusherApp;
@@ -25,6 +26,8 @@ import java.util.stream.Collectors;
 public final class PusherServer {
     /** The longest the server waits for the answer to its ping, as pusher-js waits for the server's pong. */
     static final Duration MAX_PONG_WAIT = Duration.ofSeconds(30);
+
+    private static final EventLog events = EventLog.of(PusherServer.class);
 
     private final PusherConfig config;
     private final Map<String, PusherApp> appsByKey;
@@ -103,6 +106,7 @@ public final class PusherServer {
      * node behind the same address, or to this one once restarted).
      */
     public void closeAll() {
+        events.info("pusher_draining", "connections", connections.size(), "channels", channels.channelCount());
         for (PusherConnection connection : new ArrayList<>(connections)) {
             connection.closeAfterFlush(PusherCodes.RECONNECT_NOW, "Server shutting down");
         }

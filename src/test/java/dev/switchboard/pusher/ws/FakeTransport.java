@@ -11,11 +11,17 @@ final class FakeTransport implements OutboundQueue.Transport {
     private final List<String> frames = new ArrayList<>();
     private int closeCode = -1;
     PusherConnection connection;
+    /** A peer that stopped reading: sends never complete. */
+    volatile boolean stalled;
 
     @Override
-    public synchronized void send(String frame, Consumer<Throwable> done) {
-        frames.add(frame);
-        done.accept(null);
+    public void send(String frame, Consumer<Throwable> done) {
+        synchronized (this) {
+            frames.add(frame);
+        }
+        if (!stalled) {
+            done.accept(null);
+        }
     }
 
     @Override

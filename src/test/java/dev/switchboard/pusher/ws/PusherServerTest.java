@@ -53,6 +53,20 @@ class PusherServerTest {
     }
 
     @Test
+    void peerThatStoppedReadingIsDroppedOnePongWaitAfterItsClose() {
+        FakeTransport client = connect();
+        client.stalled = true;
+        tick(Duration.ofSeconds(30));
+        tick(Duration.ofSeconds(30));
+        assertEquals(-1, client.closeCode(), "the error and close wait behind a send that never ends");
+        tick(Duration.ofSeconds(29));
+        assertEquals(-1, client.closeCode());
+        tick(Duration.ofSeconds(1));
+        assertEquals(4201, client.closeCode());
+        assertEquals(0, server.openConnections());
+    }
+
+    @Test
     void anyMessageAfterThePingKeepsTheConnectionOpen() {
         FakeTransport client = connect();
         tick(Duration.ofSeconds(30));
