@@ -97,17 +97,21 @@ const scenarios = {
             .joining((m) => out({ tab: 'ann2', joining: m.name }))
             .leaving((m) => out({ tab: 'ann2', leaving: m.name })));
         const bobTab = echo(bob);
+        let annLeft;
+        const annGone = new Promise((resolve) => { annLeft = resolve; });
         await new Promise((resolve) => bobTab.join('room.1')
             .here((members) => { out({ tab: 'bob', here: names(members) }); resolve(); })
             .joining((m) => out({ tab: 'bob', joining: m.name }))
-            .leaving((m) => out({ tab: 'bob', leaving: m.name })));
+            .leaving((m) => { out({ tab: 'bob', leaving: m.name }); annLeft(); }));
         await new Promise((resolve) => setTimeout(resolve, 300));
         out({ step: 'ann closes one tab' });
         tab1.disconnect();
+        // A wrong member_removed would arrive within this pause and be caught between the two steps.
         await new Promise((resolve) => setTimeout(resolve, 500));
         out({ step: 'ann closes the other tab' });
         tab2.leave('room.1');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await Promise.race([annGone, new Promise((resolve) => setTimeout(resolve, 15000))]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
         out({ done: true });
     },
 
@@ -115,11 +119,15 @@ const scenarios = {
     async whisper() {
         const a = echo(ann);
         const b = echo(bob);
+        let bobHeard;
+        const heard = new Promise((resolve) => { bobHeard = resolve; });
         const ca = a.private('chat.1').listenForWhisper('typing', (data) => out({ heard: 'ann', data }));
-        const cb = b.private('chat.1').listenForWhisper('typing', (data) => out({ heard: 'bob', data }));
+        const cb = b.private('chat.1').listenForWhisper('typing', (data) => { out({ heard: 'bob', data }); bobHeard(); });
         await Promise.all([subscribed(ca, 'ann'), subscribed(cb, 'bob')]);
         ca.whisper('typing', { name: 'Ann' });
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await Promise.race([heard, new Promise((resolve) => setTimeout(resolve, 15000))]);
+        // An echo to the sender would have been sent before Bob's copy.
+        await new Promise((resolve) => setTimeout(resolve, 300));
         out({ done: true });
     },
 

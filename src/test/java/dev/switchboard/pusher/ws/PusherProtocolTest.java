@@ -268,14 +268,16 @@ class PusherProtocolTest {
             sender.next();
             receiver.send(subscribe(channel, privateAuth(receiver, channel), null));
             receiver.next();
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 10; i++) {
                 sender.send("{\"event\":\"client-n\",\"channel\":\"" + channel + "\",\"data\":" + i + "}");
             }
-            assertEquals(List.of(q("{'event':'pusher:error','data':{'code':4301,'message':'Rate limit exceeded'}}")),
-                    sender.sync());
+            // Exact budgets are pinned on a manual clock (PusherServerTest); here only that the real server refuses
+            // what is over it, however slowly this machine sends.
+            List<String> errors = sender.sync();
+            assertTrue(!errors.isEmpty() && errors.stream().allMatch(q("{'event':'pusher:error','data':{'code':4301,"
+                    + "'message':'Rate limit exceeded'}}")::equals), errors.toString());
             List<String> received = receiver.sync();
-            assertTrue(received.size() >= 3 && received.size() <= 4 && !received.contains("\"data\":3}"),
-                    "three within the budget (a fourth only if a token refilled meanwhile): " + received);
+            assertEquals(10, received.size() + errors.size(), "each event either relayed or refused: " + received);
         }
     }
 
