@@ -126,7 +126,7 @@ const scenarios = {
         await Promise.all([subscribed(ca, 'ann'), subscribed(cb, 'bob')]);
         ca.whisper('typing', { name: 'Ann' });
         await Promise.race([heard, new Promise((resolve) => setTimeout(resolve, 15000))]);
-        // An echo to the sender would have been sent before Bob's copy.
+        // An echo to the sender would arrive about when Bob's copy does.
         await new Promise((resolve) => setTimeout(resolve, 300));
         out({ done: true });
     },
