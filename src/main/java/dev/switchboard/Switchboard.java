@@ -234,7 +234,7 @@ public final class Switchboard implements AutoCloseable {
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
                 config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
         if (pusher != null) {
-            log.info("Pusher protocol for Laravel Echo and pusher-js at ws://{}:{}/app/{{key}} ({} app(s))",
+            log.info("Pusher protocol for Laravel Echo and pusher-js at ws://{}:{}/app/{key} ({} app(s))",
                     config.listen().host(), port, config.pusher().apps().size());
         }
         Switchboard node = new Switchboard(config, port, pool, notifier, core, web, probe, resources);
