@@ -314,6 +314,27 @@ class PusherProtocolTest {
     }
 
     @Test
+    void binaryFrameGets4200AndTheConnectionCarriesOn() {
+        try (PusherSocket socket = connect()) {
+            socket.sendBinary(new byte[]{1, 2, 3});
+            assertEquals(q("{'event':'pusher:error','data':{'code':4200,'message':'Invalid message format'}}"),
+                    socket.next());
+            assertEquals(List.of(), socket.sync());
+        }
+    }
+
+    @Test
+    void messageOverTheLimitInSmallFragmentsClosesWith1009() {
+        try (PusherSocket socket = connect()) {
+            for (int i = 0; i < 11; i++) {
+                socket.sendFragment("x".repeat(1000), false);
+            }
+            socket.sendFragment("", true);
+            assertEquals(1009, socket.awaitClose());
+        }
+    }
+
+    @Test
     void oversizedMessageClosesWith1009() {
         try (PusherSocket socket = connect()) {
             socket.send("{\"event\":\"client-big\",\"data\":\"" + "x".repeat(20_000) + "\"}");

@@ -62,6 +62,17 @@ final class PusherSocket implements AutoCloseable {
         return this;
     }
 
+    /** Sends one fragment of a text message; {@code last} ends it. */
+    PusherSocket sendFragment(String part, boolean last) {
+        socket.sendText(part, last).join();
+        return this;
+    }
+
+    PusherSocket sendBinary(byte[] bytes) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+        return this;
+    }
+
     /** The next frame, exactly as sent. */
     String next() {
         try {
