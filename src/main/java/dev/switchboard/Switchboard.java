@@ -31,6 +31,13 @@ import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
 import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.protocol.CloseCodes;
+import dev.switchboard.pusher.ChannelPublisher;
+import dev.switchboard.pusher.http.PusherHttpApi;
+import dev.switchboard.pusher.ChannelDirectory;
+import dev.switchboard.pusher.DevPusherApp;
+import dev.switchboard.pusher.PusherApp;
+import dev.switchboard.pusher.ws.PusherEndpoint;
+import dev.switchboard.pusher.ws.PusherServer;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.time.ExecutorScheduler;
@@ -48,6 +55,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,6 +84,8 @@ public final class Switchboard implements AutoCloseable {
     /** Everything to stop, most recently started first. */
     private final Deque<AutoCloseable> resources;
     private boolean closed;
+    /** The Pusher protocol side; null when no Pusher app is configured. */
+    private PusherServer pusher;
 
     private Switchboard(Config config, int port, HikariDataSource pool, Notifier notifier, RealtimeCore core,
                         WebServer web, HealthProbe probe, Deque<AutoCloseable> resources) {
@@ -120,6 +130,13 @@ public final class Switchboard implements AutoCloseable {
                         + " token --user 1 --role agent", config.database().dataDir().resolve("jwt-secret"));
             }
             config = config.withDatabase(embedded.url(), secret);
+            if (config.pusher().devApp()) {
+                PusherApp dev = DevPusherApp.loadOrCreate(config.database().dataDir());
+                log.info("Development Pusher app for Laravel Echo: REVERB_APP_ID={} REVERB_APP_KEY={}"
+                        + " REVERB_APP_SECRET={} (secret kept in {})", dev.id(), dev.key(), dev.secret(),
+                        DevPusherApp.file(config.database().dataDir()));
+                config = config.withPusher(config.pusher().withApps(List.of(dev)));
+            }
         }
         log.info("Starting node {} with {}", config.node().id(), config);
 
@@ -142,15 +159,15 @@ public final class Switchboard implements AutoCloseable {
 
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
-        // --- Pusher (HTTP API side). INTEGRATION POINT: point these two at PusherConfig's apps and the WebSocket
-        // side's channel registry; with no app configured the node publishes to no Pusher channel and serves no
-        // /apps/ API.
-        java.util.List<dev.switchboard.pusher.PusherApp> pusherApps = java.util.List.of();
-        dev.switchboard.pusher.ChannelDirectory pusherChannels = dev.switchboard.pusher.ChannelDirectory.NONE;
-        // --- end of Pusher block
+        // The Pusher protocol side shares the writers and the send-queue limits of the helpdesk side; committed
+        // channel events reach its channels through the core's dispatcher, like every other event.
+        PusherServer pusher = config.pusher().enabled() ? new PusherServer(config.pusher(), mapper, TimeSource.SYSTEM,
+                writers, RealtimeCore.queueLimits(coreSettings(config)), metrics) : null;
+        List<PusherApp> pusherApps = pusher == null ? List.of() : config.pusher().apps();
+        ChannelDirectory pusherChannels = pusher == null ? ChannelDirectory.NONE : pusher.directory();
         RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
                 new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics,
-                new dev.switchboard.pusher.ChannelPublisher(pusherApps, pusherChannels));
+                new ChannelPublisher(pusherApps, pusherChannels));
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
@@ -184,6 +201,10 @@ public final class Switchboard implements AutoCloseable {
                 config.timeouts().pingInterval().toMillis(), config.timeouts().pingInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
 
+        if (pusher != null) {
+            timers.scheduleAtFixedRate(pusher::heartbeat, 1, 1, TimeUnit.SECONDS);
+        }
+
         Notifier notifier = new Notifier(mapper);
         TokenIssuer issuer = config.jwt().secret() == null ? null : new TokenIssuer(config.jwt().secret());
 
@@ -198,7 +219,8 @@ public final class Switchboard implements AutoCloseable {
             handlers.put(check == HealthHandler.Check.HEALTH ? "/health"
                     : "/health/" + check.name().toLowerCase(java.util.Locale.ROOT),
                     new HealthHandler(check, probe, liveness, mapper, config.node().id(), core.sessions()::size,
-                            startedAt));
+                            startedAt, pusher == null ? null : pusher::connectionCount,
+                            pusher == null ? null : pusher::channelCount));
         }
         handlers.put("/metrics", new MetricsHandler(prometheus));
         handlers.put("/admin/*", new FolderHandler("/admin", StaticFiles.fromClasspath("static/admin/")));
@@ -206,11 +228,10 @@ public final class Switchboard implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(cluster::tick, 0, ClusterStats.TICK.toMillis(), TimeUnit.MILLISECONDS);
         handlers.put("/assets/*", StaticFiles.fromClasspath("static/assets/"));
         if (!pusherApps.isEmpty()) {
-            dev.switchboard.pusher.http.PusherHttpApi pusherApi = new dev.switchboard.pusher.http.PusherHttpApi(
-                    pusherApps, pusherChannels, pool, mapper, TimeSource.SYSTEM,
-                    dev.switchboard.pusher.http.PusherHttpApi.DEFAULT_MAX_BODY_BYTES);
+            PusherHttpApi pusherApi = new PusherHttpApi(pusherApps, pusherChannels, pool, mapper, TimeSource.SYSTEM,
+                    PusherHttpApi.DEFAULT_MAX_BODY_BYTES);
             resources.push(pusherApi);
-            handlers.put(dev.switchboard.pusher.http.PusherHttpApi.MAPPING, pusherApi);
+            handlers.put(PusherHttpApi.MAPPING, pusherApi);
         }
         if (config.demo().enabled()) {
             // The reference helpdesk and agent console take over "/" (Config refuses DEMO without an HS256 secret).
@@ -225,6 +246,9 @@ public final class Switchboard implements AutoCloseable {
         TyrusContainer container = new TyrusContainer(config.limits().maxFrameBytes(),
                 config.limits().maxConnections(), config.timeouts().handshake(), metrics);
         container.register(WebSocketEndpoint.config(core));
+        if (pusher != null) {
+            container.register(PusherEndpoint.config(pusher));
+        }
         WebServer web = WebServer.create(config.listen().host(), config.listen().port(), container,
                 new OriginPolicy(config.listen().allowedOrigins(), config.listen().allowAnyOrigin()), handlers,
                 metrics);
@@ -236,7 +260,21 @@ public final class Switchboard implements AutoCloseable {
         }
         log.info("Switchboard node {} serving on http://{}:{} (WebSocket ws://{}:{}{})", config.node().id(),
                 config.listen().host(), port, config.listen().host(), port, WebSocketEndpoint.PATH);
-        return new Switchboard(config, port, pool, notifier, core, web, probe, resources);
+        if (pusher != null) {
+            log.info("Pusher protocol for Laravel Echo and pusher-js at ws://{}:{}/app/{key} ({} app(s))",
+                    config.listen().host(), port, config.pusher().apps().size());
+        }
+        Switchboard node = new Switchboard(config, port, pool, notifier, core, web, probe, resources);
+        node.pusher = pusher;
+        return node;
+    }
+
+    /**
+     * This node's Pusher channels, where committed channel events are published and the HTTP API reads from;
+     * {@link ChannelDirectory#NONE} when no Pusher app is configured.
+     */
+    public ChannelDirectory pusherChannels() {
+        return pusher == null ? ChannelDirectory.NONE : pusher.directory();
     }
 
     /**
@@ -292,8 +330,12 @@ public final class Switchboard implements AutoCloseable {
         events.info("node_draining", "node", config.node().id(), "sessions", sessions.size());
         web.stopAccepting();
         sessions.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
+        if (pusher != null) {
+            pusher.closeAll();
+        }
         long deadline = System.nanoTime() + Math.min(3_000, config.timeouts().shutdown().toMillis() / 2) * 1_000_000L;
-        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+        while ((sessions.size() > 0 || (pusher != null && pusher.openConnections() > 0))
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  * @param timeouts  how long the node waits for clients and for its own shutdown
  * @param retention how long delivered events are kept
  * @param demo      whether the reference helpdesk is served
+ * @param pusher    the Pusher-compatible protocol: its apps and limits
  */
 public record Config(
         ListenConfig listen,
@@ -31,7 +32,8 @@ public record Config(
         LimitsConfig limits,
         TimeoutsConfig timeouts,
         RetentionConfig retention,
-        DemoConfig demo) {
+        DemoConfig demo,
+        PusherConfig pusher) {
 
     /**
      * Read by {@code logback.xml} before any of this runs, not by {@link #fromEnvironment}; declared here so the
@@ -52,7 +54,7 @@ public record Config(
     public static final List<Setting> SETTINGS = Stream.of(
                     ListenConfig.SETTINGS, DatabaseConfig.SETTINGS, JwtConfig.SETTINGS, NodeConfig.SETTINGS,
                     LimitsConfig.SETTINGS, TimeoutsConfig.SETTINGS, RetentionConfig.SETTINGS, DemoConfig.SETTINGS,
-                    List.of(LOG_LEVEL, LOG_FORMAT))
+                    PusherConfig.SETTINGS, List.of(LOG_LEVEL, LOG_FORMAT))
             .flatMap(List::stream)
             .toList();
 
@@ -74,7 +76,8 @@ public record Config(
                 LimitsConfig.from(r),
                 TimeoutsConfig.from(r),
                 RetentionConfig.from(r),
-                DemoConfig.from(r, databaseUrlGiven, jwt));
+                DemoConfig.from(r, databaseUrlGiven, jwt),
+                PusherConfig.from(r, databaseUrlGiven));
         if (!List.of("text", "json").contains(r.string(LOG_FORMAT).toLowerCase(java.util.Locale.ROOT))) {
             r.problem(LOG_FORMAT, "must be text or json, got '" + r.string(LOG_FORMAT) + "'");
         }
@@ -87,6 +90,11 @@ public record Config(
     /** The same configuration with another database and secret, once the embedded default has resolved them. */
     public Config withDatabase(DatabaseUrl resolvedDatabase, String resolvedSecret) {
         return new Config(listen, database.withUrl(resolvedDatabase), jwt.withSecret(resolvedSecret), node, limits,
-                timeouts, retention, demo);
+                timeouts, retention, demo, pusher);
+    }
+
+    /** The same configuration with the Pusher apps resolved (the embedded default's development app). */
+    public Config withPusher(PusherConfig resolvedPusher) {
+        return new Config(listen, database, jwt, node, limits, timeouts, retention, demo, resolvedPusher);
     }
 }

@@ -34,12 +34,29 @@ public final class HealthHandler extends HttpHandler {
     private final String nodeId;
     private final IntSupplier connections;
     private final Instant startedAt;
+    /** Pusher connections and channels on this node, or null when the Pusher protocol is off. */
+    private final IntSupplier pusherConnections;
+    private final IntSupplier pusherChannels;
 
     /**
      * @param startedAt when the node started, for {@code uptime_seconds}
      */
     public HealthHandler(Check check, HealthProbe probe, Liveness liveness, ObjectMapper mapper, String nodeId,
                          IntSupplier connections, Instant startedAt) {
+        this(check, probe, liveness, mapper, nodeId, connections, startedAt, null, null);
+    }
+
+    /**
+     * The same, also reporting {@code pusher_connections} and {@code pusher_channels}.
+     *
+     * @param pusherConnections open Pusher connections, or null when the Pusher protocol is off
+     * @param pusherChannels    occupied Pusher channels, or null when the Pusher protocol is off
+     */
+    public HealthHandler(Check check, HealthProbe probe, Liveness liveness, ObjectMapper mapper, String nodeId,
+                         IntSupplier connections, Instant startedAt, IntSupplier pusherConnections,
+                         IntSupplier pusherChannels) {
+        this.pusherConnections = pusherConnections;
+        this.pusherChannels = pusherChannels;
         this.check = check;
         this.probe = probe;
         this.liveness = liveness;
@@ -71,6 +88,10 @@ public final class HealthHandler extends HttpHandler {
             body.put("draining", probe.draining());
         }
         body.put("connections", connections.getAsInt());
+        if (pusherConnections != null && pusherChannels != null) {
+            body.put("pusher_connections", pusherConnections.getAsInt());
+            body.put("pusher_channels", pusherChannels.getAsInt());
+        }
         body.put("uptime_seconds", Duration.between(startedAt, Instant.now()).toSeconds());
         byte[] bytes = mapper.writeValueAsBytes(body);
         response.setStatus(ok ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503);

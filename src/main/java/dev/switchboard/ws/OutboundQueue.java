@@ -24,10 +24,10 @@ import java.util.function.LongSupplier;
  * <p>A close can be queued behind the frames already waiting ({@link #closeAfterFlush}), so an {@code error}
  * event reaches the client before the close that follows it; {@link #closeNow} does not wait for them.
  */
-final class OutboundQueue {
+public final class OutboundQueue {
 
     /** Where frames go: the Tyrus session in production. Called only on the writer executor. */
-    interface Transport {
+    public interface Transport {
         /** Starts an asynchronous send and calls {@code done} with {@code null} or the failure when it ends. */
         void send(String frame, Consumer<Throwable> done);
 
@@ -45,7 +45,7 @@ final class OutboundQueue {
     }
 
     /** Called once when the queue overflows; the owner closes the connection. */
-    interface OverflowListener {
+    public interface OverflowListener {
         void overflowed(int queuedFrames, long queuedBytes);
     }
 
@@ -59,8 +59,8 @@ final class OutboundQueue {
      * @param hardBytes  bytes that close the client at once
      * @param lagNanos   how long a client may stay above a soft limit
      */
-    record Limits(int softFrames, int hardFrames, long softBytes, long hardBytes, long lagNanos) {
-        Limits {
+    public record Limits(int softFrames, int hardFrames, long softBytes, long hardBytes, long lagNanos) {
+        public Limits {
             hardFrames = Math.max(softFrames, hardFrames);
             hardBytes = Math.max(softBytes, hardBytes);
         }
@@ -94,7 +94,7 @@ final class OutboundQueue {
     }
 
     /** The same, counting frames sent and queue depths in {@code metrics}. */
-    OutboundQueue(Transport transport, Executor writer, Limits limits, LongSupplier nanoTime,
+    public OutboundQueue(Transport transport, Executor writer, Limits limits, LongSupplier nanoTime,
                   OverflowListener onOverflow, NodeMetrics metrics) {
         this.metrics = metrics;
         this.transport = transport;
@@ -105,7 +105,7 @@ final class OutboundQueue {
     }
 
     /** Queues a frame; dropped silently once the queue is closed (the connection is going away). */
-    void offer(String frame) {
+    public void offer(String frame) {
         int overflowFrames;
         long overflowBytes;
         int depth;
@@ -143,7 +143,7 @@ final class OutboundQueue {
     }
 
     /** Sends the close after every frame already queued; later frames are dropped. */
-    void closeAfterFlush(int code, String reason) {
+    public void closeAfterFlush(int code, String reason) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -162,13 +162,13 @@ final class OutboundQueue {
      * Drops what is queued and closes on the writer executor without waiting for the send in flight: a peer that
      * stopped reading (or a half-open one) may never finish it.
      */
-    void closeNow(int code, String reason) {
+    public void closeNow(int code, String reason) {
         discard();
         writer.execute(() -> transport.close(code, reason));
     }
 
     /** Sends a WebSocket ping on the writer executor, beside the frames (control frames may interleave). */
-    void ping() {
+    public void ping() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -178,7 +178,7 @@ final class OutboundQueue {
     }
 
     /** The connection is gone: forget what is queued. */
-    void discard() {
+    public void discard() {
         synchronized (this) {
             closed = true;
             clear();

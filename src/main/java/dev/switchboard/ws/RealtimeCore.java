@@ -98,9 +98,7 @@ public final class RealtimeCore {
         this.sessions = new OpenSessions();
         this.dispatcher = new EventDispatcher(registry, presence, typing, frames, mapper, metrics, time,
                 channels);
-        OutboundQueue.Limits limits = new OutboundQueue.Limits(settings.sendQueueLimit(),
-                HARD_LIMIT_FACTOR * settings.sendQueueLimit(), SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES,
-                settings.slowConsumerTimeout().toNanos());
+        OutboundQueue.Limits limits = queueLimits(settings);
         this.services = new SessionServices(settings.nodeId(), verifier, new MessageDecoder(mapper), frames,
                 registry, presence, typing, sessions, scheduler, time, writers, settings.authTimeout(), limits,
                 settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes(), metrics,
@@ -147,6 +145,12 @@ public final class RealtimeCore {
                                       Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
                                       ChannelPublisher channels) {
         return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics, channels);
+    }
+
+    /** How far a connection may fall behind under these settings; the Pusher side holds its clients to the same. */
+    public static OutboundQueue.Limits queueLimits(Settings settings) {
+        return new OutboundQueue.Limits(settings.sendQueueLimit(), HARD_LIMIT_FACTOR * settings.sendQueueLimit(),
+                SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES, settings.slowConsumerTimeout().toNanos());
     }
 
     /** What the core counts. */

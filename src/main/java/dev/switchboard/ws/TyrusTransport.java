@@ -15,13 +15,13 @@ import java.util.function.Consumer;
  * where no lock of ours is held: Tyrus may call {@code onClose} synchronously inside {@code close()} or inside a
  * send that finds the connection reset, and that takes the trackers' locks.
  */
-final class TyrusTransport implements OutboundQueue.Transport {
+public final class TyrusTransport implements OutboundQueue.Transport {
     private static final Logger log = LoggerFactory.getLogger(TyrusTransport.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Session session;
 
-    TyrusTransport(Session session) {
+    public TyrusTransport(Session session) {
         this.session = session;
     }
 

@@ -404,6 +404,6 @@ class ConfigTest {
         assertEquals(c.demo().enabled(), resolved.demo().enabled());
         assertNotNull(resolved.database().dataDir());
         assertEquals(new Config(c.listen(), c.database().withUrl(db), c.jwt().withSecret(SECRET), c.node(), c.limits(),
-                c.timeouts(), c.retention(), c.demo()), resolved, "only the database and the secret change");
+                c.timeouts(), c.retention(), c.demo(), c.pusher()), resolved, "only the database and the secret change");
     }
 }
