@@ -29,6 +29,7 @@ import dev.switchboard.notifier.EventPruner;
 import dev.switchboard.notifier.Notifier;
 import dev.switchboard.notifier.Sequencer;
 import dev.switchboard.protocol.CloseCodes;
+import dev.switchboard.resume.DatabaseReplaySource;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.time.ExecutorScheduler;
@@ -62,6 +63,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Switchboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
     private static final EventLog events = EventLog.of(Switchboard.class);
+    /** Resumes read at once, each with one pooled connection; the rest wait their turn. */
+    private static final int REPLAY_THREADS = 2;
 
     private final Config config;
     private final int port;
@@ -140,8 +143,11 @@ public final class Switchboard implements AutoCloseable {
 
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
+        DatabaseReplaySource replay = DatabaseReplaySource.start(pool, config.limits().maxResumeEvents(),
+                RealtimeCore.MAX_RESUME_CHARS, REPLAY_THREADS);
+        resources.push(replay);
         RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
-                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics);
+                new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics, replay);
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;

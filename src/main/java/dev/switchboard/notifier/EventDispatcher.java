@@ -52,7 +52,7 @@ public final class EventDispatcher {
         }
         metrics.eventReceived(event.event(), NodeMetrics.EventSource.DURABLE);
         String frame = frames.durable(event.id(), event.event(), event.dataJson());
-        registry.deliver(event.target(), frame);
+        registry.deliver(event.target(), frame, event.id());
         metrics.delivered(Duration.between(event.createdAt(), time.now()));
     }
 

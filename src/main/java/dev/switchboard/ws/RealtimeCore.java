@@ -8,6 +8,7 @@ import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
 import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.resume.ReplaySource;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.time.Scheduler;
 import dev.switchboard.time.TimeSource;
@@ -82,7 +83,7 @@ public final class RealtimeCore {
     private final AdminFeed adminFeed = new AdminFeed();
 
     private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
-                         TimeSource time, Executor writers, NodeMetrics metrics) {
+                         TimeSource time, Executor writers, NodeMetrics metrics, ReplaySource replay) {
         this.settings = settings;
         this.metrics = metrics;
         this.time = time;
@@ -98,7 +99,7 @@ public final class RealtimeCore {
         this.services = new SessionServices(settings.nodeId(), verifier, new MessageDecoder(mapper), frames,
                 registry, presence, typing, sessions, scheduler, time, writers, settings.authTimeout(), limits,
                 settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes(), metrics,
-                adminFeed);
+                adminFeed, replay);
         metrics.gauge("switchboard.subscriptions", "Conversation subscriptions on this node", registry,
                 ConversationRegistry::subscriptionCount);
         for (String role : CONNECTION_ROLES) {
@@ -129,8 +130,25 @@ public final class RealtimeCore {
      */
     public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
                                       Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics) {
-        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics);
+        return create(settings, verifier, mapper, scheduler, time, writers, metrics, ReplaySource.none());
     }
+
+    /**
+     * Builds a core that serves resumes ({@code last_event_id}) from {@code replay}.
+     *
+     * @param replay the events a resuming client missed; {@link ReplaySource#none()} refuses every resume
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
+                                      ReplaySource replay) {
+        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics, replay);
+    }
+
+    /**
+     * The most event data, in characters, one resume may replay: half a send queue's hard bound, so a replay alone
+     * never closes the connection it serves.
+     */
+    public static final long MAX_RESUME_CHARS = SEND_QUEUE_HARD_BYTES / 2;
 
     /** What the core counts. */
     public NodeMetrics metrics() {
