@@ -44,10 +44,10 @@ public final class MessageDecoder {
         switch (type) {
             case "auth":
                 return new ClientMessage.Auth(token(root), optionalId(root, "user_id", type),
-                        optionalId(root, "last_event_id", type), epoch(root));
+                        position(root, type), epoch(root));
             case "subscribe":
                 return new ClientMessage.Subscribe(requiredId(root, "conversation_id", type),
-                        optionalId(root, "last_event_id", type));
+                        position(root, type));
             case "unsubscribe":
                 return new ClientMessage.Unsubscribe(requiredId(root, "conversation_id", type));
             case "typing":
@@ -73,6 +73,27 @@ public final class MessageDecoder {
             return null;
         }
         return token.textValue();
+    }
+
+    /**
+     * {@code last_event_id}: an event id, or 0, the position of a history with no event yet (what
+     * {@code realtime.current_event_id()} answers on a fresh database).
+     */
+    private static Long position(JsonNode root, String type) throws ProtocolException {
+        JsonNode value = root.get("last_event_id");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if ((value.isIntegralNumber() && value.canConvertToLong() && value.longValue() == 0)
+                || (value.isTextual() && value.textValue().equals("0"))) {
+            return 0L;
+        }
+        OptionalLong id = PositiveId.fromJson(value);
+        if (id.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "last_event_id must be an event id or 0", type);
+        }
+        return id.getAsLong();
     }
 
     /** The epoch a resume's id belongs to: text the server handed out, so anything long or odd is no epoch. */
