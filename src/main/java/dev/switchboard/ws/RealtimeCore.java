@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
  *   <li>{@code ConversationRegistry}: one monitor per connection's subscription set;</li>
  *   <li>{@code PresenceTracker}: its monitor, over the agents' state and its outbox;</li>
  *   <li>{@code TypingTracker}: its monitor, over the active indicators and its outbox;</li>
+ *   <li>{@code ResumeGate}: one per authenticated connection, over the frames it holds while a resume is read;</li>
  *   <li>{@code OutboundQueue}: one monitor per connection's send queue.</li>
  * </ul>
  * None is ever taken while another is held: each guards only its own fields, and the code under it calls no other
