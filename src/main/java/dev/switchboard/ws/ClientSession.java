@@ -377,6 +377,7 @@ final class ClientSession {
         if (outcome == ConversationRegistry.Subscription.ALREADY_SUBSCRIBED) {
             // Its events have been arriving live since some earlier subscribe, which may be after the id the client
             // names or before it: a replay could send events twice, no replay could skip some. Neither is honest.
+            services.metrics().resumed(ALREADY_SUBSCRIBED, 0);
             me.gate.complete(resume, List.of(
                     services.frames().subscribed(conversationId, new ServerFrames.Resumed(false, 0)),
                     services.frames().resyncRequired(ALREADY_SUBSCRIBED, "subscribe", conversationId)),
@@ -405,6 +406,7 @@ final class ClientSession {
             me.gate.complete(ticket,
                     List.of(reply.apply(new ServerFrames.Resumed(true, frames.size()), recovered.epoch())),
                     frames, recovered.throughId());
+            services.metrics().resumed("recovered", frames.size());
             log.debug("{} resumed {} with {} events", connectionId, ticket.feed(), frames.size());
             return;
         }
@@ -413,6 +415,7 @@ final class ClientSession {
                 reply.apply(new ServerFrames.Resumed(false, 0), refused.epoch()),
                 services.frames().resyncRequired(refused.reason().wireName(), request, conversationId)),
                 List.of(), -1);
+        services.metrics().resumed(refused.reason().wireName(), 0);
         log.debug("{} could not resume {}: {}", connectionId, ticket.feed(), refused.reason());
     }
 

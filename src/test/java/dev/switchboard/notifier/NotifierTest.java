@@ -156,6 +156,8 @@ class NotifierTest {
                 "r"); Statement s = reporting.createStatement()) {
             assertThrows(SQLException.class, () -> s.execute(
                     "SELECT realtime.notify_user(1, 'surprise', '{}')"), "USAGE alone grants no push");
+            assertThrows(SQLException.class, () -> s.execute("SELECT * FROM realtime.current_event_id()"),
+                    "nor the position");
         }
         try (WsClient agent = server.agent(23);
              Connection app = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), "helpdesk_app", "app");
@@ -167,6 +169,9 @@ class NotifierTest {
             assertEquals("from the app role", agent.await("new_message").get("data").get("message").get("content")
                     .asText());
             app.setAutoCommit(true);
+            try (var position = s.executeQuery("SELECT last_event_id, epoch FROM realtime.current_event_id()")) {
+                assertTrue(position.next() && position.getString(2) != null, "the app reads a page's position");
+            }
             assertThrows(SQLException.class, () -> s.execute(
                     "INSERT INTO realtime.events (event, audience, data) VALUES ('x', 'staff', '{}')"));
             assertThrows(SQLException.class, () -> s.execute(
@@ -186,7 +191,7 @@ class NotifierTest {
             + " realtime.notify_new_message(bigint, jsonb), realtime.notify_conversation_updated(bigint, jsonb),"
             + " realtime.notify_new_conversation(jsonb), realtime.notify_agent_status(bigint, text),"
             + " realtime.notify_typing(bigint, bigint, boolean), realtime.notify_message_read(bigint, bigint, bigint),"
-            + " realtime.notify_user(bigint, text, jsonb) TO helpdesk_app";
+            + " realtime.notify_user(bigint, text, jsonb), realtime.current_event_id() TO helpdesk_app";
 
     @Test
     void prunerDeletesOnlyEventsOlderThanTheRetention() throws Exception {

@@ -57,6 +57,8 @@ class ResumeTest {
         assertEquals(2, authenticated.path("data").path("replayed").asInt());
         assertEquals(List.of(11L, 12L, 13L), ids(frames), "in id order, each once");
         assertTrue(frames.stream().anyMatch(f -> "presence".equals(f.path("event").asText())));
+        assertEquals(1, resumes("recovered"));
+        assertEquals(2, node.core.metrics().registry().get("switchboard.events.replayed").counter().count());
     }
 
     @Test
@@ -73,6 +75,8 @@ class ResumeTest {
         assertEquals(EPOCH, frames.get(0).path("data").path("epoch").asText(), "the epoch to remember from now");
         assertEquals("epoch", frames.get(1).path("data").path("reason").asText());
         assertEquals("auth", frames.get(1).path("data").path("request").asText());
+        assertEquals(1, resumes("epoch"));
+        assertEquals(0, resumes("recovered"));
     }
 
     @Test
@@ -115,6 +119,10 @@ class ResumeTest {
         assertEquals("authenticated", frames.get(0).path("event").asText());
         assertFalse(frames.get(0).path("data").path("recovered").asBoolean(true));
         assertEquals("unavailable", frames.get(1).path("data").path("reason").asText());
+    }
+
+    private double resumes(String outcome) {
+        return node.core.metrics().registry().get("switchboard.resumes").tag("outcome", outcome).counter().count();
     }
 
     private static String auth(String token, long lastEventId, String epoch) {
