@@ -36,6 +36,13 @@ public record LimitsConfig(int maxFrameBytes, int sendQueueLimit, int rateLimitP
     public static final List<Setting> SETTINGS = List.of(MAX_FRAME_BYTES, SEND_QUEUE_LIMIT, RATE_LIMIT_PER_SECOND,
             RATE_LIMIT_BURST, MAX_CONNECTIONS, MAX_RESUME_EVENTS);
 
+    /** The limits with {@code MAX_RESUME_EVENTS} at its default. */
+    public LimitsConfig(int maxFrameBytes, int sendQueueLimit, int rateLimitPerSecond, int rateLimitBurst,
+                        int maxConnections) {
+        this(maxFrameBytes, sendQueueLimit, rateLimitPerSecond, rateLimitBurst, maxConnections,
+                Integer.parseInt(MAX_RESUME_EVENTS.defaultValue()));
+    }
+
     static LimitsConfig from(EnvReader r) {
         return new LimitsConfig(
                 r.integer(MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024),
