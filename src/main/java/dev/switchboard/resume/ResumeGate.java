@@ -59,7 +59,10 @@ public final class ResumeGate {
     }
 
     private final Sink sink;
+    private final int maxHeld;
+    private final Runnable overflowed;
     private final Object lock = new Object();
+    private boolean overflow;
     private int pending;
     private boolean draining;
     private final List<Held> held = new ArrayList<>();
@@ -70,8 +73,22 @@ public final class ResumeGate {
     /** Replaced, never changed in place, so the live path reads it without the lock. */
     private volatile List<Floor> floors = List.of();
 
+    /** A gate that holds without bound: for tests. */
     public ResumeGate(Sink sink) {
+        this(sink, Integer.MAX_VALUE, () -> { });
+    }
+
+    /**
+     * @param maxHeld    the most frames held while replays run; a connection that would need more (live events
+     *                   flooding in while the database is slow to answer) cannot be kept in order without
+     *                   unbounded memory
+     * @param overflowed called once, with no lock held, when that happens; later frames are dropped, so the
+     *                   connection must be closed (and the client resumes again)
+     */
+    public ResumeGate(Sink sink, int maxHeld, Runnable overflowed) {
         this.sink = sink;
+        this.maxHeld = maxHeld;
+        this.overflowed = overflowed;
     }
 
     /** A live durable event for this connection. */
@@ -80,15 +97,20 @@ public final class ResumeGate {
             sink.send(frame);
             return;
         }
+        boolean overflowedNow;
         synchronized (lock) {
             if (covered(id, target)) {
                 return;
             }
             dropFloorsBelow(id);
-            if (!quiet) {
-                held.add(new Held(id, target, frame));
+            overflowedNow = !quiet && hold(new Held(id, target, frame));
+            if (!quiet && !overflowedNow) {
                 return;
             }
+        }
+        if (overflowedNow) {
+            overflowed.run();
+            return;
         }
         sink.send(frame);
     }
@@ -99,11 +121,16 @@ public final class ResumeGate {
             sink.send(frame);
             return;
         }
+        boolean overflowedNow;
         synchronized (lock) {
-            if (!quiet) {
-                held.add(new Held(Held.NO_ID, null, frame));
+            overflowedNow = !quiet && hold(new Held(Held.NO_ID, null, frame));
+            if (!quiet && !overflowedNow) {
                 return;
             }
+        }
+        if (overflowedNow) {
+            overflowed.run();
+            return;
         }
         sink.send(frame);
     }
@@ -177,6 +204,25 @@ public final class ResumeGate {
                 out = mergeLocked();
             }
         }
+    }
+
+    /**
+     * Holds a frame, or drops it once too many are held.
+     *
+     * @return true the first time the bound is passed: the caller reports it once the lock is released, since the
+     *         report closes the connection, which is another component's business
+     */
+    private boolean hold(Held frame) {
+        if (overflow) {
+            return false;
+        }
+        if (held.size() < maxHeld) {
+            held.add(frame);
+            return false;
+        }
+        overflow = true;
+        held.clear();
+        return true;
     }
 
     /** Replies, then replayed events and held frames merged by id; empties all three. */

@@ -518,6 +518,18 @@ final class ClientSession {
         out.closeNow(CloseCodes.TRY_AGAIN_LATER, "send queue full");
     }
 
+    /**
+     * More live frames arrived while a resume was read than a send queue may ever hold: the connection cannot be
+     * kept in order, so it is closed like a slow consumer, and the client resumes again.
+     */
+    private void heldOverflowed() {
+        events.infoThrottled("slow_consumer_closed", "resume_held_full", "code", CloseCodes.TRY_AGAIN_LATER,
+                "connection", connectionId, "remote", remote, "user", userId());
+        services.metrics().slowConsumerClosed();
+        closing = true;
+        out.closeNow(CloseCodes.TRY_AGAIN_LATER, "too many events while resuming");
+    }
+
     /** The authenticated user, or null (left out of log lines) before auth. */
     private Long userId() {
         Principal p = principal;
@@ -537,7 +549,8 @@ final class ClientSession {
     private final class Member implements Recipient {
         private final long userId;
         private final boolean staff;
-        private final ResumeGate gate = new ResumeGate(out::offer);
+        private final ResumeGate gate = new ResumeGate(out::offer, services.queueLimits().hardFrames(),
+                ClientSession.this::heldOverflowed);
 
         Member(long userId, boolean staff) {
             this.userId = userId;

@@ -143,6 +143,21 @@ class ResumeGateTest {
         assertEquals(List.of("authenticated", "e10", "e11", "e12"), out);
     }
 
+    @Test
+    void moreHeldFramesThanTheBoundReportsOnceAndHoldsNoMore() {
+        int[] reports = {0};
+        ResumeGate bounded = new ResumeGate(sent::add, 2, () -> reports[0]++);
+        ResumeGate.Ticket ticket = bounded.begin(AGENT_FEED);
+        bounded.durable(1, INBOX, "e1");
+        bounded.frame("typing");
+        assertEquals(0, reports[0]);
+        bounded.durable(2, INBOX, "e2");
+        bounded.durable(3, INBOX, "e3");
+        assertEquals(1, reports[0], "reported once");
+        bounded.complete(ticket, List.of("authenticated"), List.of(), 0);
+        assertEquals(List.of("authenticated"), sent, "nothing of what was held: the connection is being closed");
+    }
+
     private static List<ResumeGate.ReplayedFrame> replayed(long... ids) {
         List<ResumeGate.ReplayedFrame> frames = new ArrayList<>();
         // Handed over in reverse, so the test also shows the gate sorts them.
