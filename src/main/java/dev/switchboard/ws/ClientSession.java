@@ -6,11 +6,11 @@ import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.logging.EventLog;
+import dev.switchboard.notifier.EventRecord;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ProtocolException;
-import dev.switchboard.notifier.EventRecord;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.resume.Replay;
 import dev.switchboard.resume.ResumeGate;
@@ -27,8 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * One client connection and its protocol state machine: waiting for {@code auth}, then authenticated, then
