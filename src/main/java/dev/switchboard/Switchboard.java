@@ -38,6 +38,7 @@ import dev.switchboard.pusher.DevPusherApp;
 import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.pusher.ws.PusherEndpoint;
 import dev.switchboard.pusher.ws.PusherServer;
+import dev.switchboard.resume.DatabaseReplaySource;
 import dev.switchboard.ws.OpenSessions;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.time.ExecutorScheduler;
@@ -72,6 +73,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Switchboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
     private static final EventLog events = EventLog.of(Switchboard.class);
+    /** Resumes read at once, each with one pooled connection; the rest wait their turn. */
+    private static final int REPLAY_THREADS = 2;
 
     private final Config config;
     private final int port;
@@ -159,6 +162,9 @@ public final class Switchboard implements AutoCloseable {
 
         TokenVerifier verifier = new TokenVerifier(config.jwt().secret(),
                 config.jwt().publicKeyPem() == null ? null : PemKeys.parseRsaPublicKey(config.jwt().publicKeyPem()));
+        DatabaseReplaySource replay = DatabaseReplaySource.start(pool, config.limits().maxResumeEvents(),
+                RealtimeCore.MAX_RESUME_CHARS, REPLAY_THREADS);
+        resources.push(replay);
         // The Pusher protocol side shares the writers and the send-queue limits of the helpdesk side; committed
         // channel events reach its channels through the core's dispatcher, like every other event.
         PusherServer pusher = config.pusher().enabled() ? new PusherServer(config.pusher(), mapper, TimeSource.SYSTEM,
@@ -167,7 +173,7 @@ public final class Switchboard implements AutoCloseable {
         ChannelDirectory pusherChannels = pusher == null ? ChannelDirectory.NONE : pusher.directory();
         RealtimeCore core = RealtimeCore.create(coreSettings(config), verifier, mapper,
                 new ExecutorScheduler(timers), TimeSource.SYSTEM, writers, metrics,
-                new ChannelPublisher(pusherApps, pusherChannels));
+                new ChannelPublisher(pusherApps, pusherChannels), replay);
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;

@@ -343,12 +343,19 @@
      */
     function listen() {
       client.on('connected', () => {
-        // Events sent while this page was away are not replayed yet: reload what they would have changed.
-        if (state.everConnected && state.me) {
-          loadConversations();
-          if (state.openId !== null) loadMessages(state.openId);
-        }
         state.everConnected = true;
+      });
+      // After a reconnect the client resumes: the server replays what this page missed. Only when it cannot
+      // (the events are too old or too many, or the client had no position) does the page reload its state:
+      // everything after an auth, or the one conversation a subscribe named.
+      client.on('resync_required', (data) => {
+        if (!state.me) return;
+        if (data.request === 'subscribe' && data.conversation_id != null) {
+          if (Number(data.conversation_id) === state.openId) loadMessages(state.openId);
+          return;
+        }
+        loadConversations();
+        if (state.openId !== null) loadMessages(state.openId);
       });
       client.on('disconnected', () => {
         // Through a dead link nobody is seen typing.

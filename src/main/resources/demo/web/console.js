@@ -229,7 +229,8 @@
   // ------------------------------------------------------------- events
 
   function listenToEvents() {
-    // Reload after a reconnect, typing, new messages, read receipts, a refused token: as on the customer page.
+    // Resume (a reload only on resync_required), typing, new messages, read receipts, a refused token: as on the
+    // customer page.
     chat.listen();
     client.on('connected', () => renderAgents());
     client.on('disconnected', () => {

@@ -307,7 +307,8 @@
   // ------------------------------------------------------------- events
 
   function listenToEvents() {
-    // Reload after a reconnect, typing, new messages, read receipts, a refused token: as on the console.
+    // Resume (a reload only on resync_required), typing, new messages, read receipts, a refused token: as on the
+    // console.
     chat.listen();
     client.on('conversation_updated', (data) => upsertConversation(data.conversation));
     // An agent's answer can change who the header says serves the contact (chat.listen added it to the list).

@@ -138,6 +138,37 @@ class ReadmePhpExamplesTest {
     }
 
     @Test
+    void conversationPageRendersThePositionItsStateEndsAtAndResumingFromItMissesNothing() throws Exception {
+        writeAll(phpFiles());
+        try (TestServer server = TestServer.start()) {
+            ReadmeExamples.prepareAppDatabase(server);
+            Result sent = php(server, "send-message.php");
+            assertEquals(0, sent.status, sent.output);
+            Result page = php(server, "conversation-page.php");
+            assertEquals(0, page.status, page.output);
+            Matcher boot = Pattern.compile("const boot = (\\{.*});").matcher(page.output);
+            assertTrue(boot.find(), page.output);
+            JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(boot.group(1));
+            assertEquals("Olá! Como posso ajudar?", state.path("messages").path(0).path("content").asText(),
+                    state.toString());
+            // Committed after the page read its state: the page has not seen it, and resuming brings it.
+            Result later = php(server, "send-message.php");
+            assertEquals(0, later.status, later.output);
+            try (WsClient contact = server.connect()) {
+                contact.send("type", "auth", "token", server.contactToken(77, 456L),
+                        "last_event_id", state.path("lastEventId").asLong(), "epoch", state.path("epoch").asText());
+                assertTrue(contact.await("authenticated").path("data").path("recovered").asBoolean());
+                contact.send("type", "subscribe", "conversation_id", 456,
+                        "last_event_id", state.path("lastEventId").asLong());
+                assertTrue(contact.await("subscribed").path("data").path("recovered").asBoolean());
+                JsonNode message = contact.await("new_message").path("data").path("message");
+                assertTrue(message.path("id").asLong() > state.path("messages").path(0).path("id").asLong(),
+                        "the message sent after the page loaded, not the one it rendered: " + message);
+            }
+        }
+    }
+
+    @Test
     void tokenExampleMintsATokenTheNodeAccepts() throws Exception {
         writeAll(phpFiles());
         // There is no Composer here: a stand-in with firebase/php-jwt's encode() signature, HS256 only (RFC 7515),

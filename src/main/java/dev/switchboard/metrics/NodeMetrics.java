@@ -70,6 +70,8 @@ public final class NodeMetrics {
     private final Counter floodsClosed;
     private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+    private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
+    private final Counter eventsReplayed;
     private volatile JvmGcMetrics gc;
 
     /** Registers the node's meters (and the JVM's) in {@code registry}. */
@@ -97,6 +99,11 @@ public final class NodeMetrics {
                 .description("Client messages dropped by the rate limit").register(registry);
         floodsClosed = Counter.builder("switchboard.floods.closed")
                 .description("Connections closed (1008) for flooding past the rate limit").register(registry);
+        eventsReplayed = Counter.builder("switchboard.events.replayed")
+                .description("Events sent to resuming connections from the event table").register(registry);
+        for (String outcome : RESUME_OUTCOMES) {
+            resume(outcome);
+        }
         // Every reason exists from the start at 0, so rate() and alerts see a series before the first failure.
         for (TokenRejectedException.Reason reason : TokenRejectedException.Reason.values()) {
             authFailure(reason.logName(), 0);
@@ -198,6 +205,29 @@ public final class NodeMetrics {
     /** An upgrade was refused. */
     public void refused(Refusal refusal) {
         refusals.get(refusal).increment();
+    }
+
+    /**
+     * The outcomes of a resume: {@code recovered}, or why not. Listed so every series exists from the start at 0,
+     * as a refusal for a reason the server never gives would be a bug.
+     */
+    public static final java.util.List<String> RESUME_OUTCOMES = java.util.List.of("recovered", "epoch", "retention",
+            "too_many", "unavailable", "already_subscribed");
+
+    /**
+     * A resume ({@code last_event_id}) was answered.
+     *
+     * @param outcome  {@code recovered}, or the {@code resync_required} reason
+     * @param replayed how many events it sent
+     */
+    public void resumed(String outcome, int replayed) {
+        resume(outcome).increment();
+        eventsReplayed.increment(replayed);
+    }
+
+    private Counter resume(String outcome) {
+        return resumes.computeIfAbsent(outcome, o -> Counter.builder("switchboard.resumes")
+                .description("Resumes after a reconnect, by outcome").tag("outcome", o).register(registry));
     }
 
     /** An {@code auth} was refused for its token. */

@@ -76,7 +76,7 @@ public final class EventDispatcher {
         metrics.eventReceived(broadcast ? PUSHER_BROADCAST : event.event(), NodeMetrics.EventSource.DURABLE);
         if (!broadcast) {
             String frame = frames.durable(event.id(), event.event(), event.dataJson());
-            registry.deliver(event.target(), frame);
+            registry.deliver(event.target(), frame, event.id());
         }
         channels.publish(event.event(), event.target(), event.dataJson());
         metrics.delivered(Duration.between(event.createdAt(), time.now()));

@@ -32,6 +32,8 @@ public final class EventListener implements AutoCloseable {
     static final String DURABLE_CHANNEL = "realtime_events";
     static final String EPHEMERAL_CHANNEL = "realtime_ephemeral";
     private static final int BATCH = 500;
+    /** The columns {@link #read} parses, in its order. */
+    public static final String COLUMNS = "id, event, audience, conversation_id, user_id, data::text, created_at";
     /** Reads the events after an id, in commit order; {@link #read} parses its rows. */
     static final String FETCH = "SELECT id, event, audience, conversation_id, user_id, data::text, created_at,"
             + " channels, except_socket_id, app_id FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
@@ -259,7 +261,7 @@ public final class EventListener implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the audience is unknown or lacks the id it needs
      */
-    static EventRecord read(ResultSet rs) throws SQLException {
+    public static EventRecord read(ResultSet rs) throws SQLException {
         return new EventRecord(rs.getLong(1), rs.getString(2),
                 Target.fromAudience(rs.getString(3), nullableLong(rs, 4), nullableLong(rs, 5), textList(rs, 8),
                         rs.getString(9), rs.getString(10)),

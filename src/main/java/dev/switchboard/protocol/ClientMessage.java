@@ -10,10 +10,17 @@ public sealed interface ClientMessage {
     String type();
 
     /**
-     * {@code {"type":"auth","token":"...","user_id":123}}; {@code userId} is optional and must match the token.
-     * {@code token} is {@code null} when the frame carried none.
+     * {@code {"type":"auth","token":"...","user_id":123,"last_event_id":9001,"epoch":"..."}}; {@code userId} is
+     * optional and must match the token. {@code token} is {@code null} when the frame carried none.
+     * {@code lastEventId} (with the {@code epoch} it belongs to) asks for the events missed since that id;
+     * either is {@code null} when not sent.
      */
-    record Auth(String token, Long userId) implements ClientMessage {
+    record Auth(String token, Long userId, Long lastEventId, String epoch) implements ClientMessage {
+        /** An auth that asks for no resume. */
+        public Auth(String token, Long userId) {
+            this(token, userId, null, null);
+        }
+
         @Override
         public String type() {
             return "auth";
@@ -22,12 +29,20 @@ public sealed interface ClientMessage {
         /** Never prints the token: messages end up in debug logs. */
         @Override
         public String toString() {
-            return "Auth[userId=" + userId + "]";
+            return "Auth[userId=" + userId + ", lastEventId=" + lastEventId + ", epoch=" + epoch + "]";
         }
     }
 
-    /** {@code {"type":"subscribe","conversation_id":456}}. */
-    record Subscribe(long conversationId) implements ClientMessage {
+    /**
+     * {@code {"type":"subscribe","conversation_id":456,"last_event_id":9001}}; {@code lastEventId} (optional,
+     * {@code null} when not sent) asks for the conversation's events missed since that id.
+     */
+    record Subscribe(long conversationId, Long lastEventId) implements ClientMessage {
+        /** A subscribe that asks for no resume. */
+        public Subscribe(long conversationId) {
+            this(conversationId, null);
+        }
+
         @Override
         public String type() {
             return "subscribe";

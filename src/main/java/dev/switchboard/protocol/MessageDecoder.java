@@ -15,6 +15,9 @@ import java.util.OptionalLong;
  * <p>Ids follow {@link PositiveId}: JSON integers or strings of digits, because PHP pages often print ids as strings.
  */
 public final class MessageDecoder {
+    /** Epochs are uuids (36 characters); a little room, and a bound. */
+    static final int MAX_EPOCH_LENGTH = 64;
+
     private final ObjectReader reader;
 
     public MessageDecoder(ObjectMapper mapper) {
@@ -40,9 +43,11 @@ public final class MessageDecoder {
         String type = typeNode.textValue();
         switch (type) {
             case "auth":
-                return new ClientMessage.Auth(token(root), optionalId(root, "user_id", type));
+                return new ClientMessage.Auth(token(root), optionalId(root, "user_id", type),
+                        position(root, type), epoch(root));
             case "subscribe":
-                return new ClientMessage.Subscribe(requiredId(root, "conversation_id", type));
+                return new ClientMessage.Subscribe(requiredId(root, "conversation_id", type),
+                        position(root, type));
             case "unsubscribe":
                 return new ClientMessage.Unsubscribe(requiredId(root, "conversation_id", type));
             case "typing":
@@ -68,6 +73,40 @@ public final class MessageDecoder {
             return null;
         }
         return token.textValue();
+    }
+
+    /**
+     * {@code last_event_id}: an event id, or 0, the position of a history with no event yet (what
+     * {@code realtime.current_event_id()} answers on a fresh database).
+     */
+    private static Long position(JsonNode root, String type) throws ProtocolException {
+        JsonNode value = root.get("last_event_id");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if ((value.isIntegralNumber() && value.canConvertToLong() && value.longValue() == 0)
+                || (value.isTextual() && value.textValue().equals("0"))) {
+            return 0L;
+        }
+        OptionalLong id = PositiveId.fromJson(value);
+        if (id.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "last_event_id must be an event id or 0", type);
+        }
+        return id.getAsLong();
+    }
+
+    /** The epoch a resume's id belongs to: text the server handed out, so anything long or odd is no epoch. */
+    private static String epoch(JsonNode root) throws ProtocolException {
+        JsonNode value = root.get("epoch");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > MAX_EPOCH_LENGTH) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "epoch must be the string the server sent in authenticated", "auth");
+        }
+        return value.textValue();
     }
 
     private static boolean isTyping(JsonNode root) throws ProtocolException {

@@ -53,6 +53,55 @@ public final class ServerFrames {
         return event("subscribed", NODES.objectNode().put("conversation_id", conversationId));
     }
 
+    /**
+     * {@code authenticated} with the epoch every durable id belongs to, and, when the client asked to resume,
+     * whether it was ({@code recovered}) and how many events follow ({@code replayed}).
+     */
+    public String authenticated(long userId, String role, String connectionId, String epoch, Resumed resumed) {
+        ObjectNode data = NODES.objectNode();
+        data.put("user_id", userId);
+        data.put("role", role);
+        data.put("connection_id", connectionId);
+        data.put("epoch", epoch);
+        if (resumed != null) {
+            resumed.into(data);
+        }
+        return event("authenticated", data);
+    }
+
+    /** {@code subscribed} answering a subscribe that asked to resume. */
+    public String subscribed(long conversationId, Resumed resumed) {
+        ObjectNode data = NODES.objectNode().put("conversation_id", conversationId);
+        resumed.into(data);
+        return event("subscribed", data);
+    }
+
+    /**
+     * {@code resync_required}: a resume could not be served, so the client must reload its state (all of it after
+     * {@code auth}, that conversation's after {@code subscribe}) from the web app.
+     *
+     * @param reason         why, e.g. {@code retention}
+     * @param request        {@code auth} or {@code subscribe}
+     * @param conversationId the conversation of a subscribe, or {@code null}
+     */
+    public String resyncRequired(String reason, String request, Long conversationId) {
+        ObjectNode data = NODES.objectNode();
+        data.put("reason", reason);
+        data.put("request", request);
+        if (conversationId != null) {
+            data.put("conversation_id", conversationId);
+        }
+        return event("resync_required", data);
+    }
+
+    /** How a resume went: {@code "recovered"} and {@code "replayed"} in the reply. */
+    public record Resumed(boolean recovered, int replayed) {
+        void into(ObjectNode data) {
+            data.put("recovered", recovered);
+            data.put("replayed", replayed);
+        }
+    }
+
     public String unsubscribed(long conversationId) {
         return event("unsubscribed", NODES.objectNode().put("conversation_id", conversationId));
     }

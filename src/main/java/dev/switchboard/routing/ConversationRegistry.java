@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -120,30 +121,44 @@ public final class ConversationRegistry {
     }
 
     /**
+     * Queues a durable event's frame for everyone the target names, each connection once, through
+     * {@link Recipient#sendDurable}.
+     *
+     * @return how many connections it was queued for
+     */
+    public int deliver(Target target, String frame, long eventId) {
+        return deliver(target, r -> r.sendDurable(eventId, target, frame));
+    }
+
+    /**
      * Queues one frame for everyone the target names, each connection once.
      *
      * @return how many connections it was queued for
      */
     public int deliver(Target target, String frame) {
+        return deliver(target, r -> r.send(frame));
+    }
+
+    private int deliver(Target target, Consumer<Recipient> sender) {
         if (target instanceof Target.Conversation conversation) {
-            return deliverOnce(frame, false, subscribers(conversation.conversationId()), NOBODY);
+            return deliverOnce(sender, false, subscribers(conversation.conversationId()), NOBODY);
         }
         if (target instanceof Target.ConversationAndStaff both) {
-            return deliverOnce(frame, true, subscribers(both.conversationId()), NOBODY);
+            return deliverOnce(sender, true, subscribers(both.conversationId()), NOBODY);
         }
         if (target instanceof Target.Staff) {
-            return deliverOnce(frame, true, List.of(), NOBODY);
+            return deliverOnce(sender, true, List.of(), NOBODY);
         }
         if (target instanceof Target.StaffExceptUser except) {
             long agent = except.userId();
-            return deliverOnce(frame, false, staff, r -> r.userId() == agent);
+            return deliverOnce(sender, false, staff, r -> r.userId() == agent);
         }
         if (target instanceof Target.User user) {
-            return deliverOnce(frame, false, orEmpty(byUser.get(user.userId())), NOBODY);
+            return deliverOnce(sender, false, orEmpty(byUser.get(user.userId())), NOBODY);
         }
         if (target instanceof Target.ConversationExceptUser except) {
             long typist = except.userId();
-            return deliverOnce(frame, false, subscribers(except.conversationId()), r -> r.userId() == typist);
+            return deliverOnce(sender, false, subscribers(except.conversationId()), r -> r.userId() == typist);
         }
         throw new IllegalArgumentException("unknown target " + target);
     }
@@ -175,12 +190,12 @@ public final class ConversationRegistry {
      * unregistration, so {@link Recipient#isStaff} says it without building a set per event) nor {@code
      * excluded}.
      */
-    private int deliverOnce(String frame, boolean toStaff, Collection<Recipient> others,
+    private int deliverOnce(Consumer<Recipient> sender, boolean toStaff, Collection<Recipient> others,
                             Predicate<Recipient> excluded) {
         int sent = 0;
         if (toStaff) {
             for (Recipient r : staff) {
-                r.send(frame);
+                sender.accept(r);
                 sent++;
             }
         }
@@ -188,7 +203,7 @@ public final class ConversationRegistry {
             if ((toStaff && r.isStaff()) || excluded.test(r)) {
                 continue;
             }
-            r.send(frame);
+            sender.accept(r);
             sent++;
         }
         return sent;

@@ -20,4 +20,15 @@ public interface Recipient {
      * writer, never on the calling thread. Never blocks; a client that cannot keep up is disconnected instead.
      */
     void send(String frame);
+
+    /**
+     * Queues a durable event's frame, like {@link #send}; the id and target let a connection that is resuming hold
+     * it until its replay is sent, and drop it when the replay already carried it.
+     *
+     * @param eventId the event's id in {@code realtime.events}
+     * @param target  who the event is stored for
+     */
+    default void sendDurable(long eventId, Target target, String frame) {
+        send(frame);
+    }
 }

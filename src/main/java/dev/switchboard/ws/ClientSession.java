@@ -6,19 +6,29 @@ import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.logging.EventLog;
+import dev.switchboard.notifier.EventRecord;
 import dev.switchboard.protocol.ClientMessage;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.resume.Replay;
+import dev.switchboard.resume.ResumeGate;
+import dev.switchboard.resume.ResumeRequest;
 import dev.switchboard.routing.ConversationRegistry;
+import dev.switchboard.routing.Feed;
 import dev.switchboard.routing.Recipient;
+import dev.switchboard.routing.Target;
 import dev.switchboard.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * One client connection and its protocol state machine: waiting for {@code auth}, then authenticated, then
@@ -31,6 +41,8 @@ final class ClientSession {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     /** Bounds the registry's memory per connection; a page needs a handful. */
     static final int MAX_SUBSCRIPTIONS = 1000;
+    /** The {@code resync_required} reason for a resume asked on a subscription that already exists. */
+    static final String ALREADY_SUBSCRIBED = "already_subscribed";
 
     private final SessionServices services;
     private final String connectionId;
@@ -44,6 +56,8 @@ final class ClientSession {
     private volatile Principal principal;
     /** This connection as routing knows it; set once, at the first successful auth. */
     private volatile Member member;
+    /** The epoch the client named in its first {@code auth}: what the ids of its subscribe resumes belong to. */
+    private volatile String clientEpoch;
     private volatile boolean closing;
     private volatile long lastSeen;
     private boolean closed;
@@ -215,7 +229,7 @@ final class ClientSession {
             return;
         }
         if (message instanceof ClientMessage.Subscribe subscribe) {
-            subscribe(who, me, subscribe.conversationId());
+            subscribe(who, me, subscribe);
         } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
             unsubscribe(me, unsubscribe.conversationId());
         } else if (message instanceof ClientMessage.Typing typing) {
@@ -266,10 +280,18 @@ final class ClientSession {
             authTimer = null;
             principal = verified;
             member = me;
+            clientEpoch = auth.epoch();
         }
         cancel(timeout);
         scheduleExpiry(verified);
-        send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
+        ResumeGate.Ticket resume = null;
+        if (auth.lastEventId() != null) {
+            // Held from before registration on, so no live event can overtake the replay.
+            resume = me.gate.begin(new Feed.Personal(verified.userId(), me.staff));
+        } else {
+            send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId,
+                    services.replay().epoch(), null));
+        }
         // Presence before the registry: the "online" broadcast goes to the other agents, and this connection
         // learns the full picture from its snapshot.
         services.presence().connected(me, verified.name());
@@ -285,7 +307,17 @@ final class ClientSession {
             return;
         }
         if (me.staff) {
-            send(services.frames().presence(services.presence().snapshot()));
+            // Through the member: behind the replay when resuming, like every live frame.
+            me.send(services.frames().presence(services.presence().snapshot()));
+        }
+        if (resume != null) {
+            Feed feed = resume.feed();
+            ResumeGate.Ticket ticket = resume;
+            services.replay().replay(new ResumeRequest(feed, auth.lastEventId(), auth.epoch()),
+                    replay -> resumed(me, ticket, replay,
+                            (resumed, epoch) -> services.frames().authenticated(verified.userId(),
+                                    verified.role().wireName(), connectionId, epoch, resumed),
+                            "auth", null));
         }
         log.debug("{} authenticated as user {} ({})", connectionId, verified.userId(), verified.role().wireName());
     }
@@ -311,28 +343,86 @@ final class ClientSession {
                 }
             }
         }
-        send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId));
+        // A live connection has missed nothing: a resume asked for on a refresh is not needed.
+        send(services.frames().authenticated(verified.userId(), verified.role().wireName(), connectionId,
+                services.replay().epoch(), null));
     }
 
-    private void subscribe(Principal who, Member me, long conversationId) {
+    private void subscribe(Principal who, Member me, ClientMessage.Subscribe request) {
+        long conversationId = request.conversationId();
         if (!who.mayAccess(conversationId)) {
             forbidden(conversationId, "subscribe");
             return;
         }
-        if (services.registry().subscribe(me, conversationId, MAX_SUBSCRIPTIONS)
-                == ConversationRegistry.Subscription.LIMIT_REACHED) {
+        Long after = request.lastEventId();
+        // Held from before the subscription takes effect, so no live event of it can overtake the replay.
+        ResumeGate.Ticket resume = after == null ? null
+                : me.gate.begin(new Feed.OneConversation(conversationId, me.staff));
+        ConversationRegistry.Subscription outcome =
+                services.registry().subscribe(me, conversationId, MAX_SUBSCRIPTIONS);
+        if (outcome == ConversationRegistry.Subscription.LIMIT_REACHED) {
+            if (resume != null) {
+                me.gate.cancel(resume);
+            }
             send(services.frames().conversationError(ErrorCode.FORBIDDEN,
                     "subscription limit of " + MAX_SUBSCRIPTIONS + " conversations reached", "subscribe",
                     conversationId));
             return;
         }
-        send(services.frames().subscribed(conversationId));
+        if (resume == null) {
+            // Through the member, so it stays behind a resume that is still being sent.
+            me.send(services.frames().subscribed(conversationId));
+            return;
+        }
+        if (outcome == ConversationRegistry.Subscription.ALREADY_SUBSCRIBED) {
+            // Its events have been arriving live since some earlier subscribe, which may be after the id the client
+            // names or before it: a replay could send events twice, no replay could skip some. Neither is honest.
+            services.metrics().resumed(ALREADY_SUBSCRIBED, 0);
+            me.gate.complete(resume, List.of(
+                    services.frames().subscribed(conversationId, new ServerFrames.Resumed(false, 0)),
+                    services.frames().resyncRequired(ALREADY_SUBSCRIBED, "subscribe", conversationId)),
+                    List.of(), -1);
+            return;
+        }
+        services.replay().replay(new ResumeRequest(resume.feed(), after, clientEpoch),
+                replay -> resumed(me, resume, replay,
+                        (resumed, epoch) -> services.frames().subscribed(conversationId, resumed),
+                        "subscribe", conversationId));
+    }
+
+    /**
+     * Sends a finished replay through the member's gate: the reply first ({@code authenticated} or
+     * {@code subscribed}, saying whether the resume worked), then the events, merged with what arrived live
+     * meanwhile. A refused resume is followed by {@code resync_required}. Runs on the replay source's thread.
+     */
+    private void resumed(Member me, ResumeGate.Ticket ticket, Replay replay,
+                         BiFunction<ServerFrames.Resumed, String, String> reply, String request, Long conversationId) {
+        if (replay instanceof Replay.Recovered recovered) {
+            List<ResumeGate.ReplayedFrame> frames = new ArrayList<>(recovered.events().size());
+            for (EventRecord event : recovered.events()) {
+                frames.add(new ResumeGate.ReplayedFrame(event.id(),
+                        services.frames().durable(event.id(), event.event(), event.dataJson())));
+            }
+            me.gate.complete(ticket,
+                    List.of(reply.apply(new ServerFrames.Resumed(true, frames.size()), recovered.epoch())),
+                    frames, recovered.throughId());
+            services.metrics().resumed("recovered", frames.size());
+            log.debug("{} resumed {} with {} events", connectionId, ticket.feed(), frames.size());
+            return;
+        }
+        Replay.Refused refused = (Replay.Refused) replay;
+        me.gate.complete(ticket, List.of(
+                reply.apply(new ServerFrames.Resumed(false, 0), refused.epoch()),
+                services.frames().resyncRequired(refused.reason().wireName(), request, conversationId)),
+                List.of(), -1);
+        services.metrics().resumed(refused.reason().wireName(), 0);
+        log.debug("{} could not resume {}: {}", connectionId, ticket.feed(), refused.reason());
     }
 
     private void unsubscribe(Member me, long conversationId) {
         services.registry().unsubscribe(me, conversationId);
         services.typing().unsubscribed(me, conversationId);
-        send(services.frames().unsubscribed(conversationId));
+        me.send(services.frames().unsubscribed(conversationId));
     }
 
     /** Takes an authenticated connection out of routing and ends its typing and presence. */
@@ -428,6 +518,18 @@ final class ClientSession {
         out.closeNow(CloseCodes.TRY_AGAIN_LATER, "send queue full");
     }
 
+    /**
+     * More live frames arrived while a resume was read than a send queue may ever hold: the connection cannot be
+     * kept in order, so it is closed like a slow consumer, and the client resumes again.
+     */
+    private void heldOverflowed() {
+        events.infoThrottled("slow_consumer_closed", "resume_held_full", "code", CloseCodes.TRY_AGAIN_LATER,
+                "connection", connectionId, "remote", remote, "user", userId());
+        services.metrics().slowConsumerClosed();
+        closing = true;
+        out.closeNow(CloseCodes.TRY_AGAIN_LATER, "too many events while resuming");
+    }
+
     /** The authenticated user, or null (left out of log lines) before auth. */
     private Long userId() {
         Principal p = principal;
@@ -440,10 +542,15 @@ final class ClientSession {
         }
     }
 
-    /** This connection as routing sees it: exists only once authenticated, so its user is always known. */
+    /**
+     * This connection as routing sees it: exists only once authenticated, so its user is always known. Its frames
+     * pass the gate, which holds them while a resume is being read.
+     */
     private final class Member implements Recipient {
         private final long userId;
         private final boolean staff;
+        private final ResumeGate gate = new ResumeGate(out::offer, services.queueLimits().hardFrames(),
+                ClientSession.this::heldOverflowed);
 
         Member(long userId, boolean staff) {
             this.userId = userId;
@@ -467,7 +574,12 @@ final class ClientSession {
 
         @Override
         public void send(String frame) {
-            out.offer(frame);
+            gate.frame(frame);
+        }
+
+        @Override
+        public void sendDurable(long eventId, Target target, String frame) {
+            gate.durable(eventId, target, frame);
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.pusher.ChannelPublisher;
+import dev.switchboard.resume.ReplaySource;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.time.Scheduler;
 import dev.switchboard.time.TimeSource;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executor;
  *   <li>{@code ConversationRegistry}: one monitor per connection's subscription set;</li>
  *   <li>{@code PresenceTracker}: its monitor, over the agents' state and its outbox;</li>
  *   <li>{@code TypingTracker}: its monitor, over the active indicators and its outbox;</li>
+ *   <li>{@code ResumeGate}: one per authenticated connection, over the frames it holds while a resume is read;</li>
  *   <li>{@code OutboundQueue}: one monitor per connection's send queue.</li>
  * </ul>
  * None is ever taken while another is held: each guards only its own fields, and the code under it calls no other
@@ -87,7 +89,8 @@ public final class RealtimeCore {
     private final ClusterLink.Deferred cluster = new ClusterLink.Deferred();
 
     private RealtimeCore(Settings settings, TokenVerifier verifier, ObjectMapper mapper, Scheduler scheduler,
-                         TimeSource time, Executor writers, NodeMetrics metrics, ChannelPublisher channels) {
+                         TimeSource time, Executor writers, NodeMetrics metrics, ChannelPublisher channels,
+                         ReplaySource replay) {
         this.settings = settings;
         this.metrics = metrics;
         this.time = time;
@@ -102,7 +105,7 @@ public final class RealtimeCore {
         this.services = new SessionServices(settings.nodeId(), verifier, new MessageDecoder(mapper), frames,
                 registry, presence, typing, sessions, scheduler, time, writers, settings.authTimeout(), limits,
                 settings.rateLimitPerSecond(), settings.rateLimitBurst(), settings.maxFrameBytes(), metrics,
-                adminFeed);
+                adminFeed, replay);
         metrics.gauge("switchboard.subscriptions", "Conversation subscriptions on this node", registry,
                 ConversationRegistry::subscriptionCount);
         for (String role : CONNECTION_ROLES) {
@@ -133,7 +136,8 @@ public final class RealtimeCore {
      */
     public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
                                       Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics) {
-        return create(settings, verifier, mapper, scheduler, time, writers, metrics, ChannelPublisher.NONE);
+        return create(settings, verifier, mapper, scheduler, time, writers, metrics, ChannelPublisher.NONE,
+                ReplaySource.none());
     }
 
     /**
@@ -144,7 +148,7 @@ public final class RealtimeCore {
     public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
                                       Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
                                       ChannelPublisher channels) {
-        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics, channels);
+        return create(settings, verifier, mapper, scheduler, time, writers, metrics, channels, ReplaySource.none());
     }
 
     /** How far a connection may fall behind under these settings; the Pusher side holds its clients to the same. */
@@ -152,6 +156,35 @@ public final class RealtimeCore {
         return new OutboundQueue.Limits(settings.sendQueueLimit(), HARD_LIMIT_FACTOR * settings.sendQueueLimit(),
                 SEND_QUEUE_SOFT_BYTES, SEND_QUEUE_HARD_BYTES, settings.slowConsumerTimeout().toNanos());
     }
+
+    /**
+     * Builds a core that serves resumes ({@code last_event_id}) from {@code replay}.
+     *
+     * @param replay the events a resuming client missed; {@link ReplaySource#none()} refuses every resume
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
+                                      ReplaySource replay) {
+        return create(settings, verifier, mapper, scheduler, time, writers, metrics, ChannelPublisher.NONE, replay);
+    }
+
+    /**
+     * Builds a production core: it publishes committed events to Pusher channels too and serves resumes.
+     *
+     * @param channels the node's Pusher apps and channels; {@link ChannelPublisher#NONE} without Pusher
+     * @param replay   the events a resuming client missed; {@link ReplaySource#none()} refuses every resume
+     */
+    public static RealtimeCore create(Settings settings, TokenVerifier verifier, ObjectMapper mapper,
+                                      Scheduler scheduler, TimeSource time, Executor writers, NodeMetrics metrics,
+                                      ChannelPublisher channels, ReplaySource replay) {
+        return new RealtimeCore(settings, verifier, mapper, scheduler, time, writers, metrics, channels, replay);
+    }
+
+    /**
+     * The most event data, in characters, one resume may replay: half a send queue's hard bound, so a replay alone
+     * never closes the connection it serves.
+     */
+    public static final long MAX_RESUME_CHARS = SEND_QUEUE_HARD_BYTES / 2;
 
     /** What the core counts. */
     public NodeMetrics metrics() {

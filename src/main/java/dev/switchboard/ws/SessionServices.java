@@ -6,6 +6,7 @@ import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
 import dev.switchboard.protocol.MessageDecoder;
 import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.resume.ReplaySource;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.time.Scheduler;
 import dev.switchboard.time.TimeSource;
@@ -34,6 +35,7 @@ import java.util.concurrent.Executor;
  * @param maxFrameBytes      largest accepted client frame
  * @param metrics            what the sessions count
  * @param adminFeed          the operations stream admin connections may subscribe to
+ * @param replay             the events a resuming client missed, and the epoch
  */
 record SessionServices(
         String nodeId,
@@ -53,5 +55,6 @@ record SessionServices(
         int rateLimitBurst,
         int maxFrameBytes,
         NodeMetrics metrics,
-        AdminFeed adminFeed) {
+        AdminFeed adminFeed,
+        ReplaySource replay) {
 }

@@ -72,7 +72,25 @@ export interface AuthenticatedData {
   user_id: Id;
   role: string;
   connection_id: string;
+  /** The history every durable event id belongs to; the client sends it back when it resumes. */
+  epoch: string;
+  /** Only when the auth asked to resume (last_event_id): whether every missed event follows. */
+  recovered?: boolean;
+  /** Only when the auth asked to resume: how many missed events follow this frame. */
+  replayed?: number;
   [key: string]: unknown;
+}
+
+/** Why the page must reload its state from the web app: a resume could not be complete. */
+export interface ResyncData {
+  /**
+   * epoch (another history), retention (pruned), too_many (over MAX_RESUME_EVENTS), unavailable (the database),
+   * already_subscribed, or no_position (sent by the client itself: a reconnect with nothing to resume from).
+   */
+  reason: 'epoch' | 'retention' | 'too_many' | 'unavailable' | 'already_subscribed' | 'no_position' | (string & {});
+  /** auth: reload everything; subscribe: reload that conversation. */
+  request: 'auth' | 'subscribe';
+  conversation_id?: Id;
 }
 
 /** Data of every known event, keyed by event name (server events and lifecycle events). */
@@ -86,7 +104,9 @@ export interface SwitchboardEventMap {
   message_read: { conversation_id: Id; message_id: Id; user_id: Id };
   presence: { agents: Array<{ agent_id: Id; status: string; name?: string }> };
   authenticated: AuthenticatedData;
-  subscribed: { conversation_id: Id };
+  subscribed: { conversation_id: Id; recovered?: boolean; replayed?: number };
+  /** A resume could not be complete: reload the state (all of it, or one conversation's) from the web app. */
+  resync_required: ResyncData;
   unsubscribed: { conversation_id: Id };
   pong: { server_time: string };
   /** Server `error` frames and client-side errors alike. */
@@ -118,7 +138,7 @@ export type Handler<D = any, E extends string = string> = (data: D, envelope?: E
 
 /** A client → server frame, as passed to send(). */
 export type ClientFrame =
-  | { type: 'subscribe'; conversation_id: Id }
+  | { type: 'subscribe'; conversation_id: Id; last_event_id?: number }
   | { type: 'unsubscribe'; conversation_id: Id }
   | { type: 'typing'; conversation_id: Id; is_typing: boolean }
   | { type: 'ping' }
@@ -156,6 +176,13 @@ export interface SwitchboardOptions {
   typingThrottle?: number;
   /** Log frames and state changes to the console with a [switchboard] prefix. Default false. */
   debug?: boolean;
+  /**
+   * Where the page's state ends, from realtime.current_event_id() when the web app rendered it: the first auth
+   * asks for every event after it. Later reconnects resume from the last event received, automatically.
+   */
+  lastEventId?: Id | null;
+  /** The epoch realtime.current_event_id() returned with lastEventId. */
+  epoch?: string | null;
 }
 
 /** Timer functions the client uses; injectable for tests. */
@@ -231,8 +258,10 @@ export declare class SwitchboardClient {
   /** Reconnect attempts since the last successful authentication. */
   readonly reconnectAttempts: number;
   readonly lastError: ErrorData | null;
-  /** Highest durable event id seen. */
+  /** Highest durable event id seen (or the position given to connect()): sent to resume on reconnect. */
   readonly lastEventId: number | null;
+  /** The epoch from the last `authenticated`: the history lastEventId belongs to. */
+  readonly epoch: string | null;
   /** Remembered conversation ids (a copy). */
   readonly subscriptions: Id[];
   readonly connectionId: string | null;
@@ -242,6 +271,8 @@ export declare class SwitchboardClient {
   connect(options?: SwitchboardOptions): this;
   connect(userId: Id, token?: TokenSource, url?: string): this;
   disconnect(): this;
+  /** Sets the position to resume from, e.g. after reloading the state on `resync_required`. */
+  resumeFrom(lastEventId: Id, epoch: string): this;
   /**
    * Sends `auth` with a fresh token on the open connection, e.g. shortly before the current token's `exp`
    * (the server closes a connection with 4002 when its token expires). The server keeps the connection, its

@@ -117,6 +117,11 @@
       this._queue = [];
       this._seenIds = new Set(); // insertion-ordered, so the oldest id is evicted first
       this._lastEventId = null;
+      // Resume: the history the ids belong to, the position the current socket's auth asked to resume from, and
+      // whether any connection was authenticated before (a reconnect without a position must reload).
+      this._epoch = null;
+      this._resumeFrom = null;
+      this._hadSession = false;
       this._lastError = null;
       this._connectionId = null;
       this._role = null;
@@ -128,6 +133,7 @@
       this._networkListening = false;
       this._onOnline = this._onOnline.bind(this);
       this._onOffline = this._onOffline.bind(this);
+      this._applyPosition(options);
     }
 
     // ------------------------------------------------------------ properties
@@ -140,8 +146,10 @@
     get reconnectAttempts() { return this._attempts; }
     /** Last error payload ({code, message, ...}) or null. */
     get lastError() { return this._lastError; }
-    /** Highest durable event id seen, or null; kept for a future resume handshake. */
+    /** Highest durable event id seen (or the position given to connect()), or null: sent to resume on reconnect. */
     get lastEventId() { return this._lastEventId; }
+    /** The epoch the server named in `authenticated`: the history lastEventId belongs to, or null. */
+    get epoch() { return this._epoch; }
     /** Conversation ids re-subscribed on every (re)connect (a copy). */
     get subscriptions() { return Array.from(this._subs); }
     /** Server-assigned id of the current authenticated connection, or null. */
@@ -230,6 +238,28 @@
 
     // ------------------------------------------------------------ connection
 
+    /**
+     * A position given as options ({ lastEventId, epoch }, e.g. from realtime.current_event_id() at page load):
+     * the next auth asks the server for everything after it.
+     */
+    _applyPosition(options) {
+      if (options.lastEventId === undefined || options.lastEventId === null) return;
+      const id = toId(options.lastEventId, 'lastEventId');
+      if (typeof id !== 'number' || id < 0) throw new TypeError('[switchboard] invalid lastEventId: ' + String(options.lastEventId));
+      this._lastEventId = id;
+      this._epoch = options.epoch != null ? String(options.epoch) : null;
+    }
+
+    /**
+     * Sets the position to resume from, e.g. after the page reloaded its state on `resync_required`: the
+     * `last_event_id` and `epoch` its web app read with realtime.current_event_id() before that state.
+     * @returns {SwitchboardClient} this
+     */
+    resumeFrom(lastEventId, epoch) {
+      this._applyPosition({ lastEventId, epoch });
+      return this;
+    }
+
     _applyOptions(options) {
       for (const key of OPTION_KEYS) {
         if (options[key] !== undefined) this._opts[key] = options[key];
@@ -255,6 +285,7 @@
       const before = [o.userId, o.token, o.url];
       this._applyOptions(options);
       const unchanged = before[0] === o.userId && before[1] === o.token && before[2] === o.url;
+      this._applyPosition(options);
       if (unchanged && (this._status === 'connecting' || this._status === 'connected')) return this;
 
       this._manualStop = false;
@@ -421,6 +452,15 @@
     _sendAuth(token) {
       const frame = { type: 'auth', token: token == null ? undefined : token };
       if (this._opts.userId != null) frame.user_id = this._opts.userId;
+      if (this._status !== 'connected') {
+        // A new socket: ask for every event missed since the last one seen. A refresh on a live socket missed nothing.
+        this._resumeFrom = null;
+        if (this._lastEventId !== null && this._epoch !== null) {
+          frame.last_event_id = this._lastEventId;
+          frame.epoch = this._epoch;
+          this._resumeFrom = this._lastEventId;
+        }
+      }
       // The auth reply is awaited like a pong: a server that accepts the TCP
       // connection but never answers must not leave us stuck in 'connecting'.
       if (this._write(frame)) {
@@ -598,18 +638,35 @@
       this._authAnswered++;
       if (this._status === 'connected') return; // a reauthenticate() confirmed: nothing to redo
       this._attempts = 0;
+      const resumed = this._resumeFrom !== null && data.recovered === true;
+      if (data.epoch != null) {
+        // Ids of another history say nothing about this one, not even which are duplicates.
+        if (this._epoch !== null && data.epoch !== this._epoch) this._seenIds.clear();
+        this._epoch = String(data.epoch);
+      }
+      // Not recovered: the server sends resync_required, the page reloads, and the old position is void.
+      if (this._resumeFrom !== null && !resumed) this._lastEventId = null;
+      // A reconnect with no position to resume from could have missed anything: the page must reload.
+      const lostTrack = this._hadSession && this._resumeFrom === null;
+      this._hadSession = true;
       // The trouble that led to reconnecting is over; a status line should not keep showing it.
       this._lastError = null;
       this._connectionId = data.connection_id != null ? data.connection_id : null;
       this._role = data.role != null ? data.role : null;
-      // The server forgets subscriptions with the socket, so every auth re-sends them.
-      for (const id of this._subs) this._write({ type: 'subscribe', conversation_id: id });
+      // The server forgets subscriptions with the socket, so every auth re-sends them, each resuming from the
+      // position the auth resumed from (events replayed since then belong to other feeds).
+      for (const id of this._subs) {
+        const frame = { type: 'subscribe', conversation_id: id };
+        if (resumed) frame.last_event_id = this._resumeFrom;
+        this._write(frame);
+      }
       const queued = this._queue;
       this._queue = [];
       for (const frame of queued) this._write(frame);
       this._startHeartbeat();
       this._setStatus('connected');
       this._emit('connected', data);
+      if (lostTrack) this._emit('resync_required', { reason: 'no_position', request: 'auth' });
     }
 
     _onServerError(data) {

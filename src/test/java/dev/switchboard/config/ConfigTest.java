@@ -95,6 +95,7 @@ class ConfigTest {
         assertEquals(Duration.ofSeconds(30), c.timeouts().pingInterval());
         assertEquals(Duration.ofSeconds(75), c.timeouts().idle());
         assertEquals(10_000, c.limits().maxConnections());
+        assertEquals(10_000, c.limits().maxResumeEvents());
         assertEquals(Duration.ofDays(3), c.retention().events());
         assertEquals(4, c.database().poolSize());
         assertEquals(Duration.ofSeconds(8), c.timeouts().shutdown());
@@ -405,5 +406,11 @@ class ConfigTest {
         assertNotNull(resolved.database().dataDir());
         assertEquals(new Config(c.listen(), c.database().withUrl(db), c.jwt().withSecret(SECRET), c.node(), c.limits(),
                 c.timeouts(), c.retention(), c.demo(), c.pusher()), resolved, "only the database and the secret change");
+    }
+
+    @Test
+    void maxResumeEventsIsReadAndAZeroIsRefused() {
+        assertEquals(250, Config.fromEnvironment(Map.of("MAX_RESUME_EVENTS", "250")).limits().maxResumeEvents());
+        assertSingleProblem("MAX_RESUME_EVENTS", Map.of("MAX_RESUME_EVENTS", "0"));
     }
 }

@@ -150,12 +150,14 @@ class NotifierTest {
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reporting') THEN"
                     + " CREATE ROLE reporting LOGIN PASSWORD 'r'; END IF; END $$");
             s.execute("GRANT USAGE ON SCHEMA realtime TO helpdesk_app, reporting");
-            s.execute(README_GRANT);
+            s.execute(dev.switchboard.testing.ReadmeExamples.privilegesSql());
         }
         try (Connection reporting = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), "reporting",
                 "r"); Statement s = reporting.createStatement()) {
             assertThrows(SQLException.class, () -> s.execute(
                     "SELECT realtime.notify_user(1, 'surprise', '{}')"), "USAGE alone grants no push");
+            assertThrows(SQLException.class, () -> s.execute("SELECT * FROM realtime.current_event_id()"),
+                    "nor the position");
         }
         try (WsClient agent = server.agent(23);
              Connection app = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), "helpdesk_app", "app");
@@ -167,6 +169,9 @@ class NotifierTest {
             assertEquals("from the app role", agent.await("new_message").get("data").get("message").get("content")
                     .asText());
             app.setAutoCommit(true);
+            try (var position = s.executeQuery("SELECT last_event_id, epoch FROM realtime.current_event_id()")) {
+                assertTrue(position.next() && position.getString(2) != null, "the app reads a page's position");
+            }
             assertThrows(SQLException.class, () -> s.execute(
                     "INSERT INTO realtime.events (event, audience, data) VALUES ('x', 'staff', '{}')"));
             assertThrows(SQLException.class, () -> s.execute(
@@ -181,12 +186,6 @@ class NotifierTest {
         }
     }
 
-    /** Copied from README's "Database privileges" section; keep the two in step. */
-    static final String README_GRANT = "GRANT EXECUTE ON FUNCTION"
-            + " realtime.notify_new_message(bigint, jsonb), realtime.notify_conversation_updated(bigint, jsonb),"
-            + " realtime.notify_new_conversation(jsonb), realtime.notify_agent_status(bigint, text),"
-            + " realtime.notify_typing(bigint, bigint, boolean), realtime.notify_message_read(bigint, bigint, bigint),"
-            + " realtime.notify_user(bigint, text, jsonb) TO helpdesk_app";
 
     @Test
     void prunerDeletesOnlyEventsOlderThanTheRetention() throws Exception {

@@ -302,4 +302,33 @@ class MessageDecoderTest {
         }
         assertTrue(decoded > 0, "seed " + seed + ": some mutations should still be valid messages");
     }
+
+    @Test
+    void authCarriesTheResumePositionAndEpoch() throws ProtocolException {
+        assertEquals(new ClientMessage.Auth("t", null, 9001L, "e-1"),
+                decode("{\"type\":\"auth\",\"token\":\"t\",\"last_event_id\":9001,\"epoch\":\"e-1\"}"));
+        assertEquals(new ClientMessage.Auth("t", null, 0L, "e-1"),
+                decode("{\"type\":\"auth\",\"token\":\"t\",\"last_event_id\":0,\"epoch\":\"e-1\"}"),
+                "0 is the position of a history with no event yet");
+    }
+
+    @Test
+    void subscribeCarriesTheResumePosition() throws ProtocolException {
+        assertEquals(new ClientMessage.Subscribe(456, 77L),
+                decode("{\"type\":\"subscribe\",\"conversation_id\":456,\"last_event_id\":\"77\"}"));
+    }
+
+    @Test
+    void aNegativeOrFractionalLastEventIdIsRefused() {
+        refused("{\"type\":\"subscribe\",\"conversation_id\":456,\"last_event_id\":-1}", ErrorCode.INVALID_FIELD,
+                "subscribe");
+        refused("{\"type\":\"auth\",\"token\":\"t\",\"last_event_id\":1.5}", ErrorCode.INVALID_FIELD, "auth");
+    }
+
+    @Test
+    void anEpochThatIsNotAShortStringIsRefused() {
+        refused("{\"type\":\"auth\",\"token\":\"t\",\"epoch\":7}", ErrorCode.INVALID_FIELD, "auth");
+        refused("{\"type\":\"auth\",\"token\":\"t\",\"epoch\":\"" + "x".repeat(65) + "\"}",
+                ErrorCode.INVALID_FIELD, "auth");
+    }
 }

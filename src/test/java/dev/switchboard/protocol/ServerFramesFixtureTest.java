@@ -52,6 +52,9 @@ class ServerFramesFixtureTest {
     static final Path FIXTURE = Path.of(System.getProperty("basedir", "."))
             .resolve("src/test/js/fixtures/server-frames.json");
     static final String FIXED_SERVER_TIME = "2026-01-01T00:00:00.000Z";
+    static final String FIXED_EPOCH = "00000000-0000-4000-8000-000000000001";
+    private static final Pattern EPOCH =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final TokenIssuer ISSUER = new TokenIssuer(TestServer.SECRET);
@@ -73,6 +76,7 @@ class ServerFramesFixtureTest {
                 expiring.authenticate(ISSUER.issue(102, Role.CONTACT, "Soon gone", List.of(CONVERSATION),
                         Duration.ofSeconds(-55)));
                 recordEvents(server);
+                recordResume(server);
                 recordErrors(server);
                 recordTooBig(server);
                 recording.close("token_expired", expiring.awaitClose());
@@ -180,6 +184,38 @@ class ServerFramesFixtureTest {
 
             agent.send("{\"type\":\"unsubscribe\",\"conversation_id\":456}");
             recording.frame("unsubscribed", agent.await("unsubscribed"));
+        }
+    }
+
+    // ---------------------------------------------------------------- resume
+
+    private void recordResume(TestServer server) throws Exception {
+        String epoch;
+        long seen;
+        try (RecordingClient contact = RecordingClient.connect(server.port())) {
+            epoch = contact.authenticate(server.contactToken(103, CONVERSATION)).path("data").path("epoch").asText();
+            contact.send(subscribe(CONVERSATION));
+            contact.await("subscribed");
+            SqlEvents.exec(server, "SELECT realtime.notify_new_message(456, '{\"id\":790}')");
+            seen = contact.await("new_message").path("id").asLong();
+        }
+        SqlEvents.exec(server, "SELECT realtime.notify_user(103, 'order_shipped', '{\"order_id\":32}')",
+                "SELECT realtime.notify_new_message(456, '{\"id\":791}')");
+        try (RecordingClient contact = RecordingClient.connect(server.port())) {
+            contact.send("{\"type\":\"auth\",\"token\":\"" + server.contactToken(103, CONVERSATION)
+                    + "\",\"last_event_id\":" + seen + ",\"epoch\":\"" + epoch + "\"}");
+            recording.frame("authenticated.resumed", contact.await("authenticated"));
+            contact.send("{\"type\":\"subscribe\",\"conversation_id\":456,\"last_event_id\":" + seen + "}");
+            recording.frame("subscribed.resumed", contact.await("subscribed"));
+        }
+        try (RecordingClient stranger = RecordingClient.connect(server.port())) {
+            stranger.send("{\"type\":\"auth\",\"token\":\"" + server.agentToken(9)
+                    + "\",\"last_event_id\":1,\"epoch\":\"00000000-0000-0000-0000-000000000000\"}");
+            recording.frame("authenticated.not_recovered", stranger.await("authenticated"));
+            recording.frame("resync_required.auth", stranger.await("resync_required"));
+            stranger.send("{\"type\":\"subscribe\",\"conversation_id\":456,\"last_event_id\":1}");
+            recording.frame("subscribed.not_recovered", stranger.await("subscribed"));
+            recording.frame("resync_required.subscribe", stranger.await("resync_required"));
         }
     }
 
@@ -347,6 +383,11 @@ class ServerFramesFixtureTest {
                     fields.put("connection_id", connectionIds.computeIfAbsent(id,
                             k -> "test-" + (connectionIds.size() + 1)));
                 }
+                if (fields.has("epoch")) {
+                    String epoch = fields.get("epoch").asText();
+                    assertTrue(EPOCH.matcher(epoch).matches(), name + ": epoch " + epoch);
+                    fields.put("epoch", FIXED_EPOCH);
+                }
                 if (fields.has("server_time")) {
                     String time = fields.get("server_time").asText();
                     Instant.parse(time);
@@ -371,7 +412,7 @@ class ServerFramesFixtureTest {
                     + ", which fails when this file no longer matches the server. Regenerate with: mvn -B"
                     + " -Dtest=ServerFramesFixtureTest -D" + UPDATE_PROPERTY + "=true test");
             root.put("normalised", "event ids renumbered 1, 2, 3... in the order first seen; connection_id"
-                    + " test-1, test-2...; pong server_time fixed at " + FIXED_SERVER_TIME
+                    + " test-1, test-2...; epoch " + FIXED_EPOCH + "; pong server_time fixed at " + FIXED_SERVER_TIME
                     + "; presence agents sorted by agent_id");
             root.set("not_provoked", JSON.valueToTree(notProvoked));
             root.set("frames", JSON.valueToTree(frames));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.Role;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.resume.ReplaySource;
 import dev.switchboard.testing.ManualClock;
 import dev.switchboard.testing.ManualExecutor;
 
@@ -39,10 +40,20 @@ final class CoreHarness {
 
     /** @param writerExecutor runs the writes; {@code null} for the manual one */
     CoreHarness(int ratePerSecond, int burst, Executor writerExecutor) {
+        this(ratePerSecond, burst, writerExecutor, ReplaySource.none());
+    }
+
+    /** A core whose resumes are answered by {@code replay}. */
+    CoreHarness(ReplaySource replay) {
+        this(20, 40, null, replay);
+    }
+
+    private CoreHarness(int ratePerSecond, int burst, Executor writerExecutor, ReplaySource replay) {
         RealtimeCore.Settings settings = new RealtimeCore.Settings("unit", AUTH_TIMEOUT, TYPING_TIMEOUT,
                 PRESENCE_GRACE, 64, Duration.ofSeconds(10), ratePerSecond, burst, 64 * 1024, IDLE_TIMEOUT);
         core = RealtimeCore.create(settings, new TokenVerifier(SECRET, null), new ObjectMapper(), clock, clock,
-                writerExecutor == null ? writers : writerExecutor);
+                writerExecutor == null ? writers : writerExecutor, dev.switchboard.metrics.NodeMetrics.detached(),
+                replay);
     }
 
     String agentToken(long userId) {
