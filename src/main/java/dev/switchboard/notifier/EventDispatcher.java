@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.routing.ConversationRegistry;
 import dev.switchboard.routing.Target;
@@ -51,7 +52,8 @@ public final class EventDispatcher {
             rememberAgentStatus(event.dataJson());
         }
         metrics.eventReceived(event.event(), NodeMetrics.EventSource.DURABLE);
-        String frame = frames.durable(event.id(), event.event(), event.dataJson());
+        // Encoded into a WebSocket frame here, once, on the listener's thread: every recipient's queue gets the bytes.
+        EncodedFrame frame = EncodedFrame.of(frames.durable(event.id(), event.event(), event.dataJson()));
         registry.deliver(event.target(), frame);
         metrics.delivered(Duration.between(event.createdAt(), time.now()));
     }

@@ -1,5 +1,7 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -125,6 +127,16 @@ public final class ConversationRegistry {
      * @return how many connections it was queued for
      */
     public int deliver(Target target, String frame) {
+        return deliver(target, EncodedFrame.of(frame));
+    }
+
+    /**
+     * Queues one encoded frame for everyone the target names, each connection once: the same bytes for all of
+     * them.
+     *
+     * @return how many connections it was queued for
+     */
+    public int deliver(Target target, EncodedFrame frame) {
         if (target instanceof Target.Conversation conversation) {
             return deliverOnce(frame, false, subscribers(conversation.conversationId()), NOBODY);
         }
@@ -175,7 +187,7 @@ public final class ConversationRegistry {
      * unregistration, so {@link Recipient#isStaff} says it without building a set per event) nor {@code
      * excluded}.
      */
-    private int deliverOnce(String frame, boolean toStaff, Collection<Recipient> others,
+    private int deliverOnce(EncodedFrame frame, boolean toStaff, Collection<Recipient> others,
                             Predicate<Recipient> excluded) {
         int sent = 0;
         if (toStaff) {

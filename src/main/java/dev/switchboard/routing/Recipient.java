@@ -1,5 +1,7 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 /**
  * An authenticated connection as routing sees it: who it is and where its frames go. Its user and role are fixed
  * for its whole life (a fresh token may not change them), so it exists only once the connection has authenticated.
@@ -20,4 +22,12 @@ public interface Recipient {
      * writer, never on the calling thread. Never blocks; a client that cannot keep up is disconnected instead.
      */
     void send(String frame);
+
+    /**
+     * The same for a frame encoded once for all its recipients: a connection writes its bytes as they are. Same
+     * contract as {@link #send(String)}, which it defaults to for recipients that only take text.
+     */
+    default void send(EncodedFrame frame) {
+        send(frame.text());
+    }
 }

@@ -7,6 +7,7 @@ import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.logging.EventLog;
 import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ProtocolException;
@@ -467,6 +468,11 @@ final class ClientSession {
 
         @Override
         public void send(String frame) {
+            out.offer(frame);
+        }
+
+        @Override
+        public void send(EncodedFrame frame) {
             out.offer(frame);
         }
 

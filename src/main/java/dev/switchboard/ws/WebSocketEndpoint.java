@@ -51,7 +51,11 @@ public final class WebSocketEndpoint extends Endpoint {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
         session.setMaxBinaryMessageBufferSize(maxFrameBytes);
         // Registered and timed before any message can be handled.
-        client = core.open(new TyrusTransport(session));
+        SocketWire wire = SocketWire.current();
+        if (wire == null) {
+            throw new IllegalStateException("opened outside TyrusContainer's engine: no SocketWire for " + session.getId());
+        }
+        client = core.open(new TyrusTransport(session, wire));
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> client.onBinary());
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> client.onPong());
