@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscribe to one conversation; {@code events} {@code new_message} events are pushed by SQL as fast as 4
  * connections commit them; it prints deliveries per second and the server's CPU time over the push. Not a test and
  * not the benchmark (bench/fanout is): the clients share the machine with the server. With {@code jfr=PATH} the
- * server records a JDK Flight Recording of the push there.
+ * server records a JDK Flight Recording of the push there; with {@code idle=SECONDS} it first measures the server's
+ * CPU while the connections sit idle; with {@code histogram=PATH} it writes the server's heap histogram (after a
+ * full GC) of the idle connections there.
  *
  * <p>Run: {@code mvn -o exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.switchboard.bench.FanoutProbe
  * -Dexec.args="subscribers=1000 events=500" -Dswitchboard.jar=target/switchboard.jar}
@@ -82,6 +84,12 @@ public final class FanoutProbe {
                 long cpu1 = cpuTicks(pid);
                 System.out.printf("idle: %d connections, server CPU %.1f %% of a core over %d s%n", subscribers,
                         100.0 * (cpu1 - cpu0) / 100.0 / idleSeconds, idleSeconds);
+            }
+            if (options.containsKey("histogram")) {
+                Path histogram = Path.of(options.get("histogram"));
+                jcmdTo(pid, histogram, "GC.class_histogram");
+                jcmdTo(pid, Path.of(histogram + ".heap"), "GC.heap_info");
+                System.out.println("heap histogram of " + subscribers + " idle connections: " + histogram);
             }
             long expected = (long) events * subscribers;
             String load0 = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -138,6 +146,13 @@ public final class FanoutProbe {
                 .toString(), Long.toString(pid)));
         line.addAll(List.of(command));
         new ProcessBuilder(line).inheritIO().start().waitFor();
+    }
+
+    private static void jcmdTo(long pid, Path out, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                .toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        new ProcessBuilder(line).redirectOutput(out.toFile()).start().waitFor();
     }
 
     /** utime + stime of the process, in clock ticks (100 per second on Linux). */
