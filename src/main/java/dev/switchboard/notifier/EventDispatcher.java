@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.pusher.ChannelPublisher;
 import dev.switchboard.routing.ConversationRegistry;
@@ -75,7 +76,9 @@ public final class EventDispatcher {
         // crowd the helpdesk events out of the bounded set of per-name counters.
         metrics.eventReceived(broadcast ? PUSHER_BROADCAST : event.event(), NodeMetrics.EventSource.DURABLE);
         if (!broadcast) {
-            String frame = frames.durable(event.id(), event.event(), event.dataJson());
+            // Encoded into a WebSocket frame here, once, on the listener's thread: every recipient's queue gets
+            // the same bytes.
+            EncodedFrame frame = EncodedFrame.of(frames.durable(event.id(), event.event(), event.dataJson()));
             registry.deliver(event.target(), frame, event.id());
         }
         channels.publish(event.event(), event.target(), event.dataJson());

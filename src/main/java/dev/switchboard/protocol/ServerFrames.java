@@ -13,8 +13,8 @@ import java.util.Collection;
 /**
  * Encodes everything the server sends: {@code {"event":NAME,"data":{...}}}, plus {@code "id"} on durable events.
  *
- * <p>Each event is encoded exactly once into a String, and that same String is handed to every recipient's
- * send queue; nothing here is per-connection.
+ * <p>Each event is encoded exactly once into a String, and that String once into an {@link EncodedFrame} whose
+ * bytes every recipient's send queue shares; nothing here is per-connection.
  */
 public final class ServerFrames {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

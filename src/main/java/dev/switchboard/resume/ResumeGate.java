@@ -1,5 +1,6 @@
 package dev.switchboard.resume;
 
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.routing.Feed;
 import dev.switchboard.routing.Target;
 
@@ -29,7 +30,7 @@ public final class ResumeGate {
 
     /** Where the connection's frames go, in the order given: its send queue. */
     public interface Sink {
-        void send(String frame);
+        void send(EncodedFrame frame);
     }
 
     /** A replayed durable event, encoded. */
@@ -51,7 +52,7 @@ public final class ResumeGate {
         }
     }
 
-    private record Held(long id, Target target, String frame) {
+    private record Held(long id, Target target, EncodedFrame frame) {
         static final long NO_ID = -1;
     }
 
@@ -66,7 +67,7 @@ public final class ResumeGate {
     private int pending;
     private boolean draining;
     private final List<Held> held = new ArrayList<>();
-    private final List<String> replies = new ArrayList<>();
+    private final List<EncodedFrame> replies = new ArrayList<>();
     private final List<ReplayedFrame> replayed = new ArrayList<>();
     /** No replay running or being sent: frames go straight to the sink. */
     private volatile boolean quiet = true;
@@ -91,8 +92,13 @@ public final class ResumeGate {
         this.overflowed = overflowed;
     }
 
-    /** A live durable event for this connection. */
+    /** A live durable event for this connection, as text: see {@link #durable(long, Target, EncodedFrame)}. */
     public void durable(long id, Target target, String frame) {
+        durable(id, target, EncodedFrame.of(frame));
+    }
+
+    /** A live durable event for this connection. */
+    public void durable(long id, Target target, EncodedFrame frame) {
         if (quiet && floors.isEmpty()) {
             sink.send(frame);
             return;
@@ -115,8 +121,13 @@ public final class ResumeGate {
         sink.send(frame);
     }
 
-    /** A live frame without an id: a reply, presence, typing. */
+    /** A live frame without an id, as text: see {@link #frame(EncodedFrame)}. */
     public void frame(String frame) {
+        frame(EncodedFrame.of(frame));
+    }
+
+    /** A live frame without an id: a reply, presence, typing. */
+    public void frame(EncodedFrame frame) {
         if (quiet) {
             sink.send(frame);
             return;
@@ -156,14 +167,16 @@ public final class ResumeGate {
      *                  replayed (refused): live events of the feed then all count
      */
     public void complete(Ticket ticket, List<String> replyFrames, List<ReplayedFrame> events, long throughId) {
-        List<String> out;
+        List<EncodedFrame> out;
         synchronized (lock) {
             if (ticket.done) {
                 return;
             }
             ticket.done = true;
             pending--;
-            replies.addAll(replyFrames);
+            for (String reply : replyFrames) {
+                replies.add(EncodedFrame.of(reply));
+            }
             replayed.addAll(events);
             if (throughId >= 0) {
                 List<Floor> next = new ArrayList<>(floors);
@@ -185,9 +198,9 @@ public final class ResumeGate {
         complete(ticket, List.of(), List.of(), -1);
     }
 
-    private void drain(List<String> out) {
+    private void drain(List<EncodedFrame> out) {
         while (true) {
-            for (String frame : out) {
+            for (EncodedFrame frame : out) {
                 sink.send(frame);
             }
             synchronized (lock) {
@@ -226,8 +239,8 @@ public final class ResumeGate {
     }
 
     /** Replies, then replayed events and held frames merged by id; empties all three. */
-    private List<String> mergeLocked() {
-        List<String> out = new ArrayList<>(replies.size() + replayed.size() + held.size());
+    private List<EncodedFrame> mergeLocked() {
+        List<EncodedFrame> out = new ArrayList<>(replies.size() + replayed.size() + held.size());
         out.addAll(replies);
         replayed.sort(Comparator.comparingLong(ReplayedFrame::id));
         int next = 0;
@@ -241,13 +254,13 @@ public final class ResumeGate {
                 continue;
             }
             while (next < replayed.size() && replayed.get(next).id() < h.id) {
-                out.add(replayed.get(next++).frame());
+                out.add(EncodedFrame.of(replayed.get(next++).frame()));
             }
             out.add(h.frame);
             highest = Math.max(highest, h.id);
         }
         while (next < replayed.size()) {
-            out.add(replayed.get(next++).frame());
+            out.add(EncodedFrame.of(replayed.get(next++).frame()));
         }
         replies.clear();
         replayed.clear();

@@ -1,5 +1,7 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -126,7 +128,7 @@ public final class ConversationRegistry {
      *
      * @return how many connections it was queued for
      */
-    public int deliver(Target target, String frame, long eventId) {
+    public int deliver(Target target, EncodedFrame frame, long eventId) {
         return deliver(target, r -> r.sendDurable(eventId, target, frame));
     }
 
@@ -136,6 +138,16 @@ public final class ConversationRegistry {
      * @return how many connections it was queued for
      */
     public int deliver(Target target, String frame) {
+        return deliver(target, EncodedFrame.of(frame));
+    }
+
+    /**
+     * Queues one encoded frame for everyone the target names, each connection once: the same bytes for all of
+     * them.
+     *
+     * @return how many connections it was queued for
+     */
+    public int deliver(Target target, EncodedFrame frame) {
         return deliver(target, r -> r.send(frame));
     }
 

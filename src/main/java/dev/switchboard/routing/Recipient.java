@@ -1,5 +1,7 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 /**
  * An authenticated connection as routing sees it: who it is and where its frames go. Its user and role are fixed
  * for its whole life (a fresh token may not change them), so it exists only once the connection has authenticated.
@@ -22,13 +24,21 @@ public interface Recipient {
     void send(String frame);
 
     /**
-     * Queues a durable event's frame, like {@link #send}; the id and target let a connection that is resuming hold
-     * it until its replay is sent, and drop it when the replay already carried it.
+     * The same for a frame encoded once for all its recipients: a connection writes its bytes as they are. Same
+     * contract as {@link #send(String)}, which it defaults to for recipients that only take text.
+     */
+    default void send(EncodedFrame frame) {
+        send(frame.text());
+    }
+
+    /**
+     * Queues a durable event's frame, like {@link #send(EncodedFrame)}; the id and target let a connection that is
+     * resuming hold it until its replay is sent, and drop it when the replay already carried it.
      *
      * @param eventId the event's id in {@code realtime.events}
      * @param target  who the event is stored for
      */
-    default void sendDurable(long eventId, Target target, String frame) {
+    default void sendDurable(long eventId, Target target, EncodedFrame frame) {
         send(frame);
     }
 }

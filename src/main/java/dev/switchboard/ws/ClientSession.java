@@ -8,6 +8,7 @@ import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.logging.EventLog;
 import dev.switchboard.notifier.EventRecord;
 import dev.switchboard.protocol.ClientMessage;
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.protocol.CloseCodes;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.ProtocolException;
@@ -578,8 +579,13 @@ final class ClientSession {
         }
 
         @Override
-        public void sendDurable(long eventId, Target target, String frame) {
+        public void sendDurable(long eventId, Target target, EncodedFrame frame) {
             gate.durable(eventId, target, frame);
+        }
+
+        @Override
+        public void send(EncodedFrame frame) {
+            gate.frame(frame);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.switchboard.ws;
 
 import dev.switchboard.protocol.CloseCodes;
+import dev.switchboard.time.Scheduler;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -12,6 +13,7 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 import org.glassfish.tyrus.spi.Writer;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * Enforces {@code MAX_FRAME_BYTES} from each frame's header, before its payload is buffered. Tyrus on its own
@@ -23,14 +25,25 @@ import java.nio.ByteBuffer;
  * <p>Wraps Tyrus's engine at its service-provider interface: every upgraded connection's incoming bytes pass
  * through {@link GuardedReadHandler}, which tracks frame boundaries by reading only the length fields of RFC 6455
  * section 5.2. Decoding stays Tyrus's job.
+ *
+ * <p>Each connection's writer is wrapped in a {@link SocketWire}, which the same scan tells when the client's close
+ * frame arrives and which, while a close of the server's lingers, gets the client's input instead of Tyrus.
  */
 final class FrameSizeGuard implements WebSocketEngine {
     private final WebSocketEngine delegate;
     private final long maxPayload;
+    private final Scheduler timers;
+    private final Duration linger;
 
-    FrameSizeGuard(WebSocketEngine delegate, long maxPayload) {
+    /**
+     * @param timers runs the linger timeouts of closing connections
+     * @param linger how long a close the server started waits for the client's close frame
+     */
+    FrameSizeGuard(WebSocketEngine delegate, long maxPayload, Scheduler timers, Duration linger) {
         this.delegate = delegate;
         this.maxPayload = maxPayload;
+        this.timers = timers;
+        this.linger = linger;
     }
 
     @Override
@@ -47,7 +60,9 @@ final class FrameSizeGuard implements WebSocketEngine {
 
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
-                return new GuardedConnection(info.createConnection(writer, closeListener), maxPayload);
+                SocketWire wire = new SocketWire(writer, timers, linger);
+                Connection tyrus = SocketWire.opening(wire, () -> info.createConnection(wire, closeListener));
+                return new GuardedConnection(tyrus, wire, maxPayload);
             }
         };
     }
@@ -66,9 +81,9 @@ final class FrameSizeGuard implements WebSocketEngine {
         private final Connection delegate;
         private final ReadHandler readHandler;
 
-        GuardedConnection(Connection delegate, long maxPayload) {
+        GuardedConnection(Connection delegate, SocketWire wire, long maxPayload) {
             this.delegate = delegate;
-            this.readHandler = new GuardedReadHandler(delegate, maxPayload);
+            this.readHandler = new GuardedReadHandler(delegate, wire, maxPayload);
         }
 
         @Override
@@ -95,6 +110,7 @@ final class FrameSizeGuard implements WebSocketEngine {
     /** Follows frame boundaries in the incoming byte stream; reads arrive one at a time per connection. */
     static final class GuardedReadHandler implements ReadHandler {
         private final Connection connection;
+        private final SocketWire wire;
         private final long maxPayload;
         private final byte[] header = new byte[14];
         private int headerLength;
@@ -102,9 +118,13 @@ final class FrameSizeGuard implements WebSocketEngine {
         private boolean rejected;
         /** Why {@link #scan} refused the stream: frame too big, or a frame the client did not mask. */
         private boolean unmasked;
+        /** {@link #scan} has passed the header of a close frame. */
+        private boolean closeSeen;
 
-        GuardedReadHandler(Connection connection, long maxPayload) {
+        /** @param wire told when the client's close frame arrives; null when nobody needs to know (tests) */
+        GuardedReadHandler(Connection connection, SocketWire wire, long maxPayload) {
             this.connection = connection;
+            this.wire = wire;
             this.maxPayload = maxPayload;
         }
 
@@ -113,10 +133,26 @@ final class FrameSizeGuard implements WebSocketEngine {
             if (rejected) {
                 return;
             }
-            if (scan(data.duplicate())) {
+            boolean readable = scan(data.duplicate());
+            if (wire != null && wire.lingering()) {
+                // Tyrus is done with this connection: read what the client still sends, and drop it.
+                data.position(data.limit());
+                if (closeSeen || !readable) {
+                    wire.peerClosing();
+                }
+                return;
+            }
+            if (readable) {
+                if (closeSeen && wire != null) {
+                    // Before Tyrus sees it: its answer to the client's close closes the socket at once.
+                    wire.peerClosing();
+                }
                 connection.getReadHandler().handle(data);
             } else {
                 rejected = true;
+                if (wire != null) {
+                    wire.abandon();
+                }
                 connection.close(unmasked
                         ? new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR, "client frames must be masked")
                         : new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.MESSAGE_TOO_BIG),
@@ -147,6 +183,9 @@ final class FrameSizeGuard implements WebSocketEngine {
                 }
                 if (payload < 0 || payload > maxPayload) {
                     return false;
+                }
+                if ((header[0] & 0x0F) == 0x8) {
+                    closeSeen = true;
                 }
                 payloadRemaining = payload;
             }

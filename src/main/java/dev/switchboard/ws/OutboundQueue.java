@@ -1,8 +1,11 @@
 package dev.switchboard.ws;
 
 import dev.switchboard.metrics.NodeMetrics;
+import dev.switchboard.protocol.EncodedFrame;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -21,6 +24,10 @@ import java.util.function.LongSupplier;
  * (1013) only when its queue stays above a soft limit (in frames or in bytes) for longer than the lag allowed, or
  * at once when it reaches a hard limit (in frames or in bytes), which bounds the heap whatever the events weigh.
  *
+ * <p>Frames arrive encoded ({@link EncodedFrame}), usually the same instance queued for every recipient of an
+ * event. When several wait, the writer sends them together, up to {@link #BATCH_BYTES}, in one socket write: a
+ * connection that fell behind catches up with a few large writes instead of one system call per frame.
+ *
  * <p>A close can be queued behind the frames already waiting ({@link #closeAfterFlush}), so an {@code error}
  * event reaches the client before the close that follows it; {@link #closeNow} does not wait for them.
  */
@@ -28,8 +35,11 @@ public final class OutboundQueue {
 
     /** Where frames go: the Tyrus session in production. Called only on the writer executor. */
     public interface Transport {
-        /** Starts an asynchronous send and calls {@code done} with {@code null} or the failure when it ends. */
-        void send(String frame, Consumer<Throwable> done);
+        /**
+         * Starts an asynchronous write of {@code frames}, in order and ideally as one socket write, and calls
+         * {@code done} once, with {@code null} or the failure, when it ends.
+         */
+        void send(List<EncodedFrame> frames, Consumer<Throwable> done);
 
         /** Sends a WebSocket ping; the peer's pong proves it alive. */
         default void ping() {
@@ -66,6 +76,12 @@ public final class OutboundQueue {
         }
     }
 
+    /**
+     * The most a batch of frames written together holds, in wire bytes (a single larger frame goes alone): large
+     * enough that a backlog costs few system calls, small enough that the copy that joins them stays cheap.
+     */
+    static final int BATCH_BYTES = 64 * 1024;
+
     /** For queues built without a node around them (unit tests). */
     private static final NodeMetrics UNMETERED = NodeMetrics.detached();
 
@@ -75,6 +91,7 @@ public final class OutboundQueue {
     private final Limits limits;
     private final LongSupplier nanoTime;
     private final OverflowListener onOverflow;
+    /** {@link EncodedFrame}s, and at most one {@link Close}, last. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private long pendingBytes;
     /** A pump is scheduled or running, or a send is in flight: whoever clears this restarts nothing else. */
@@ -106,6 +123,11 @@ public final class OutboundQueue {
 
     /** Queues a frame; dropped silently once the queue is closed (the connection is going away). */
     public void offer(String frame) {
+        offer(EncodedFrame.of(frame));
+    }
+
+    /** Queues an encoded frame, possibly shared with other queues; dropped silently once the queue is closed. */
+    public void offer(EncodedFrame frame) {
         int overflowFrames;
         long overflowBytes;
         int depth;
@@ -198,34 +220,34 @@ public final class OutboundQueue {
     /** Runs on the writer executor only. */
     private void pump() {
         // A send may complete inside transport.send() on this same thread. Handling that completion by calling
-        // pump() again would recurse once per queued frame; instead the loop below continues, and only a
-        // completion that arrives later, on another thread, schedules the pump again.
+        // pump() again would recurse once per batch; instead the loop below continues, and only a completion that
+        // arrives later, on another thread, schedules the pump again.
         while (true) {
-            Object next;
+            List<EncodedFrame> batch;
+            Close close = null;
             synchronized (this) {
-                next = pending.pollFirst();
-                if (next instanceof String frame) {
-                    pendingBytes -= frame.length();
-                }
+                batch = takeBatch();
                 if (pending.size() <= limits.softFrames() && pendingBytes <= limits.softBytes()) {
                     laggingSince = 0;
                 }
-                if (next == null) {
-                    inFlight = false;
-                    return;
-                }
-                if (next instanceof Close) {
+                if (batch.isEmpty()) {
+                    close = (Close) pending.pollFirst();
                     clear();
                     inFlight = false;
+                    if (close == null) {
+                        return;
+                    }
                 }
             }
-            if (next instanceof Close close) {
+            if (close != null) {
                 transport.close(close.code, close.reason);
                 return;
             }
             SendState state = new SendState();
-            metrics.frameSent();
-            transport.send((String) next, failure -> completed(state, failure));
+            for (int i = 0; i < batch.size(); i++) {
+                metrics.frameSent();
+            }
+            transport.send(batch, failure -> completed(state, failure));
             synchronized (state) {
                 state.returned = true;
                 if (!state.completed) {
@@ -237,6 +259,32 @@ public final class OutboundQueue {
                 }
             }
         }
+    }
+
+    /**
+     * Called under the lock: takes the frames at the head of the queue, up to {@link #BATCH_BYTES} (at least one),
+     * stopping before a close; empty when the head is a close or nothing waits.
+     */
+    private List<EncodedFrame> takeBatch() {
+        if (!(pending.peekFirst() instanceof EncodedFrame first)) {
+            return List.of();
+        }
+        pending.pollFirst();
+        pendingBytes -= first.length();
+        if (!(pending.peekFirst() instanceof EncodedFrame second)
+                || first.wireSize() + second.wireSize() > BATCH_BYTES) {
+            return List.of(first);
+        }
+        List<EncodedFrame> batch = new ArrayList<>();
+        batch.add(first);
+        int bytes = first.wireSize();
+        while (pending.peekFirst() instanceof EncodedFrame next && bytes + next.wireSize() <= BATCH_BYTES) {
+            pending.pollFirst();
+            pendingBytes -= next.length();
+            bytes += next.wireSize();
+            batch.add(next);
+        }
+        return batch;
     }
 
     /** Called under the lock with a frame about to be added. */

@@ -12,9 +12,17 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  * {@link dev.switchboard.http.WebServer} plugs it into a Grizzly listener bound to the configured host.
  */
 public final class TyrusContainer extends TyrusServerContainer {
+    /**
+     * How long a close the server started waits for the client's close frame before closing the socket: a client
+     * that reads answers within a round trip; one that stopped reading gets what is in flight meanwhile.
+     */
+    static final java.time.Duration CLOSE_LINGER = java.time.Duration.ofSeconds(3);
+
     private final TyrusWebSocketEngine engine;
     private final WebSocketEngine guardedEngine;
     private final HandshakeGuard handshakeGuard;
+    /** Runs the linger timeouts of closing connections: one short task per close, none per open connection. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor closeTimers;
 
     /**
      * @param maxFrameBytes    largest client frame or reassembled message; larger ones are closed with 1009
@@ -31,7 +39,17 @@ public final class TyrusContainer extends TyrusServerContainer {
         this.engine = TyrusWebSocketEngine.builder(this)
                 .incomingBufferSize(maxFrameBytes + 4 * 1024 * 1024)
                 .build();
-        this.guardedEngine = new FrameSizeGuard(engine, maxFrameBytes);
+        this.closeTimers = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "switchboard-close-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
+        closeTimers.setRemoveOnCancelPolicy(true);
+        this.guardedEngine = new FrameSizeGuard(engine, maxFrameBytes,
+                new dev.switchboard.time.ExecutorScheduler(closeTimers), CLOSE_LINGER);
+        // Switchboard runs its own heartbeat and idle timeout over all connections; Tyrus's per-session idle timer
+        // would otherwise be rescheduled on every frame sent or received. Only a negative value turns it off.
+        setDefaultMaxSessionIdleTimeout(-1);
         // The connection limit is enforced at the handshake (HTTP 503) rather than by Tyrus's session limit, which
         // upgrades first and then closes with 1013.
         this.handshakeGuard = new HandshakeGuard(maxConnections, handshakeTimeout, metrics);
@@ -49,6 +67,7 @@ public final class TyrusContainer extends TyrusServerContainer {
     public void stop() {
         super.stop();
         handshakeGuard.close();
+        closeTimers.shutdownNow();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.protocol.EncodedFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import org.glassfish.tyrus.core.TyrusSession;
@@ -7,22 +8,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * {@link OutboundQueue.Transport} over a Tyrus session's asynchronous remote. Runs only on the writer executor,
- * where no lock of ours is held: Tyrus may call {@code onClose} synchronously inside {@code close()} or inside a
- * send that finds the connection reset, and that takes the trackers' locks.
+ * {@link OutboundQueue.Transport} over a Tyrus connection: frames and pings go straight to its {@link SocketWire},
+ * already encoded; the close goes through the Tyrus session, which tells the endpoint. Runs only on the writer
+ * executor, where no lock of ours is held: Tyrus may call {@code onClose} synchronously inside {@code close()} or
+ * inside a send that finds the connection reset, and that takes the trackers' locks.
  */
 public final class TyrusTransport implements OutboundQueue.Transport {
     private static final Logger log = LoggerFactory.getLogger(TyrusTransport.class);
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Session session;
+    private final SocketWire wire;
 
-    public TyrusTransport(Session session) {
+    private TyrusTransport(Session session, SocketWire wire) {
         this.session = session;
+        this.wire = wire;
+    }
+
+    /**
+     * The transport of a connection being opened: call it from an endpoint's {@code onOpen}, on the thread Tyrus
+     * opens it on, where this connection's socket writer is known.
+     *
+     * @throws IllegalStateException when the session was not opened by {@link TyrusContainer}'s engine
+     */
+    public static TyrusTransport opening(Session session) {
+        SocketWire wire = SocketWire.current();
+        if (wire == null) {
+            throw new IllegalStateException("opened outside TyrusContainer's engine: no SocketWire for "
+                    + session.getId());
+        }
+        return new TyrusTransport(session, wire);
     }
 
     @Override
@@ -31,11 +49,11 @@ public final class TyrusTransport implements OutboundQueue.Transport {
     }
 
     @Override
-    public void send(String frame, Consumer<Throwable> done) {
+    public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
         try {
-            session.getAsyncRemote().sendText(frame, result -> done.accept(result.isOK() ? null : result.getException()));
+            wire.writeFrames(frames, done);
         } catch (RuntimeException e) {
-            // Tyrus throws when the session closed between queueing and sending.
+            // The network layer throws when the connection closed between queueing and sending.
             done.accept(e);
         }
     }
@@ -43,8 +61,8 @@ public final class TyrusTransport implements OutboundQueue.Transport {
     @Override
     public void ping() {
         try {
-            session.getAsyncRemote().sendPing(EMPTY.duplicate());
-        } catch (IOException | RuntimeException e) {
+            wire.ping();
+        } catch (RuntimeException e) {
             log.debug("ping on {} failed: {}", session.getId(), e.toString());
         }
     }

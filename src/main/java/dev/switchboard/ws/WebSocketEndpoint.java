@@ -51,7 +51,7 @@ public final class WebSocketEndpoint extends Endpoint {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
         session.setMaxBinaryMessageBufferSize(maxFrameBytes);
         // Registered and timed before any message can be handled.
-        client = core.open(new TyrusTransport(session));
+        client = core.open(TyrusTransport.opening(session));
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> client.onBinary());
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> client.onPong());

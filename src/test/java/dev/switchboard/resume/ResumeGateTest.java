@@ -20,7 +20,7 @@ class ResumeGateTest {
     private static final Target IN_7 = new Target.ConversationAndStaff(7);
 
     private final List<String> sent = new ArrayList<>();
-    private final ResumeGate gate = new ResumeGate(sent::add);
+    private final ResumeGate gate = new ResumeGate(frame -> sent.add(frame.text()));
 
     @Test
     void liveFramesPassStraightThroughWhenNoResumeRuns() {
@@ -132,8 +132,8 @@ class ResumeGateTest {
         // A live event that arrives on another thread while the replay is being handed to the queue: simulated by
         // the sink itself, at the first frame.
         self[0] = new ResumeGate(frame -> {
-            out.add(frame);
-            if (frame.equals("authenticated")) {
+            out.add(frame.text());
+            if (frame.text().equals("authenticated")) {
                 self[0].durable(11, INBOX, "dup11");
                 self[0].durable(12, INBOX, "e12");
             }
@@ -146,7 +146,7 @@ class ResumeGateTest {
     @Test
     void moreHeldFramesThanTheBoundReportsOnceAndHoldsNoMore() {
         int[] reports = {0};
-        ResumeGate bounded = new ResumeGate(sent::add, 2, () -> reports[0]++);
+        ResumeGate bounded = new ResumeGate(frame -> sent.add(frame.text()), 2, () -> reports[0]++);
         ResumeGate.Ticket ticket = bounded.begin(AGENT_FEED);
         bounded.durable(1, INBOX, "e1");
         bounded.frame("typing");

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.testing.RecordingRecipient;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class FeedTest {
                         registry.subscribe(me, CONVERSATION, 10);
                         feeds.add(new Feed.OneConversation(CONVERSATION, staff));
                     }
-                    registry.deliver(target, "{\"event\":\"x\",\"id\":1,\"data\":{}}", 1);
+                    registry.deliver(target, EncodedFrame.of("{\"event\":\"x\",\"id\":1,\"data\":{}}"), 1);
                     long including = feeds.stream().filter(f -> f.includes(target)).count();
                     String what = target + " to " + (staff ? "staff" : "contact")
                             + (subscribed ? " subscribed" : "");

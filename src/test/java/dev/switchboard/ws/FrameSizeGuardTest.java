@@ -86,7 +86,7 @@ class FrameSizeGuardTest {
     }
 
     static FrameSizeGuard.GuardedReadHandler guard(long maxPayload) {
-        return new FrameSizeGuard.GuardedReadHandler(null, maxPayload);
+        return new FrameSizeGuard.GuardedReadHandler(null, null, maxPayload);
     }
 
     /** Feeds the stream cut at {@code cuts}; returns the index of the first chunk refused, or -1. */

@@ -1,5 +1,7 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,8 @@ class OutboundQueueTest {
      */
     static final class FakeTransport implements OutboundQueue.Transport {
         final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        /** The frames of each send, one list per send. */
+        final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
         final List<String> closes = Collections.synchronizedList(new ArrayList<>());
         final AtomicReference<Consumer<Throwable>> outstanding = new AtomicReference<>();
         final AtomicReference<String> violation = new AtomicReference<>();
@@ -58,14 +62,16 @@ class OutboundQueueTest {
         volatile boolean inline;
 
         @Override
-        public void send(String frame, Consumer<Throwable> done) {
+        public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+                String frame = String.join(",", texts(frames));
             int d = depth.incrementAndGet();
             maxDepth = Math.max(maxDepth, d);
             try {
                 if (outstanding.get() != null) {
                     violation.compareAndSet(null, "send of " + frame + " started while another was in flight");
                 }
-                sent.add(frame);
+                sent.addAll(texts(frames));
+                batches.add(texts(frames));
                 if (inline) {
                     done.accept(null);
                 } else {
@@ -104,6 +110,14 @@ class OutboundQueueTest {
         }
     }
 
+    static List<String> texts(List<EncodedFrame> frames) {
+        List<String> texts = new ArrayList<>();
+        for (EncodedFrame frame : frames) {
+            texts.add(frame.text());
+        }
+        return texts;
+    }
+
     static final class CountingOverflow implements OutboundQueue.OverflowListener {
         final List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
 
@@ -123,7 +137,7 @@ class OutboundQueueTest {
     }
 
     @Test
-    void framesAreSentOneAtATimeInOrder() {
+    void framesWaitingBehindASendLeaveTogetherInTheNextOneInOrder() {
         OutboundQueue q = hardOnly(transport, 100, overflow);
         q.offer("a");
         q.offer("b");
@@ -131,16 +145,60 @@ class OutboundQueueTest {
         assertEquals(List.of("a"), transport.sent, "only the first frame is in flight");
         assertEquals(2, q.size());
         transport.complete();
-        assertEquals(List.of("a", "b"), transport.sent);
-        transport.complete();
-        assertEquals(List.of("a", "b", "c"), transport.sent);
-        transport.complete();
+        assertEquals(List.of(List.of("a"), List.of("b", "c")), transport.batches, "one send for both waiting");
         assertEquals(0, q.size());
+        transport.complete();
         assertTrue(!transport.inFlight());
         q.offer("d");
         assertEquals(List.of("a", "b", "c", "d"), transport.sent, "an idle queue sends a new frame at once");
         transport.assertNoViolation();
         assertEquals(List.of(), overflow.calls);
+    }
+
+    @Test
+    void aBatchHoldsAtMostTheBatchBudgetAndTheRestFollowsInTheNextSend() {
+        OutboundQueue q = hardOnly(transport, 100, overflow);
+        String quarter = "x".repeat(OutboundQueue.BATCH_BYTES / 4 - 10); // four fit, with their headers
+        q.offer("first");
+        for (int i = 0; i < 6; i++) {
+            q.offer(quarter);
+        }
+        transport.complete();
+        assertEquals(List.of(1, 4), transport.batches.stream().map(List::size).toList());
+        transport.complete();
+        assertEquals(List.of(1, 4, 2), transport.batches.stream().map(List::size).toList());
+        transport.complete();
+        assertEquals(0, q.size());
+        transport.assertNoViolation();
+    }
+
+    @Test
+    void aFrameLargerThanTheBatchBudgetIsSentAloneAndWhole() {
+        OutboundQueue q = hardOnly(transport, 100, overflow);
+        String huge = "y".repeat(OutboundQueue.BATCH_BYTES * 2);
+        q.offer("first");
+        q.offer("a");
+        q.offer(huge);
+        q.offer("b");
+        transport.complete();
+        transport.complete();
+        transport.complete();
+        assertEquals(List.of(List.of("first"), List.of("a"), List.of(huge), List.of("b")), transport.batches);
+    }
+
+    @Test
+    void framesQueuedBeforeACloseLeaveInOneSendAndTheCloseFollowsIt() {
+        OutboundQueue q = hardOnly(transport, 100, overflow);
+        q.offer("first");
+        q.offer("error");
+        q.offer("bye");
+        q.closeAfterFlush(1008, "rate limit exceeded");
+        transport.complete();
+        assertEquals(List.of(List.of("first"), List.of("error", "bye")), transport.batches);
+        assertEquals(List.of(), transport.closes, "not before the frames are written");
+        transport.complete();
+        assertEquals(List.of("1008 rate limit exceeded"), transport.closes);
+        transport.assertNoViolation();
     }
 
     @Test
@@ -152,7 +210,7 @@ class OutboundQueueTest {
         }
         now[0] += 4_000;                // behind, but not for long
         q.offer("late");
-        for (int i = 0; i < 495; i++) {
+        while (transport.inFlight()) {
             transport.complete();       // the client reads; the queue drops below the soft limit
         }
         now[0] += 100_000;              // much later: the old lag no longer counts
@@ -232,12 +290,10 @@ class OutboundQueueTest {
         }, "completer-1");
         completer.start();
         completer.join();
-        assertEquals(List.of("a", "b"), transport.sent, "the completing thread started the next send");
+        assertEquals(List.of("a", "b", "c"), transport.sent, "the completing thread started the next send");
         Thread second = new Thread(transport::complete, "completer-2");
         second.start();
         second.join();
-        assertEquals(List.of("a", "b", "c"), transport.sent);
-        transport.complete();
         assertEquals(0, q.size());
         transport.assertNoViolation();
         assertEquals("completer-1", sender.get());
@@ -251,10 +307,11 @@ class OutboundQueueTest {
         CountDownLatch all = new CountDownLatch(10_000);
         OutboundQueue.Transport async = new OutboundQueue.Transport() {
             @Override
-            public void send(String frame, Consumer<Throwable> done) {
-                sent.add(frame);
+            public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+                String frame = String.join(",", texts(frames));
+                sent.addAll(texts(frames));
                 completer.execute(() -> {
-                    all.countDown();
+                    frames.forEach(f -> all.countDown());
                     done.accept(null);
                 });
             }
@@ -366,8 +423,9 @@ class OutboundQueueTest {
         List<String> sent = new ArrayList<>();
         OutboundQueue.Transport failing = new OutboundQueue.Transport() {
             @Override
-            public void send(String frame, Consumer<Throwable> done) {
-                sent.add(frame);
+            public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+                String frame = String.join(",", texts(frames));
+                sent.addAll(texts(frames));
                 done.accept(new IOException("closed"));
             }
 
@@ -408,18 +466,19 @@ class OutboundQueueTest {
         CountDownLatch all = new CountDownLatch(threads * perThread);
         OutboundQueue.Transport mixed = new OutboundQueue.Transport() {
             @Override
-            public void send(String frame, Consumer<Throwable> done) {
+            public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+                String frame = String.join(",", texts(frames));
                 if (inFlight.incrementAndGet() != 1) {
                     violation.compareAndSet(null, "two sends in flight at " + frame);
                 }
-                sent.add(frame);
+                sent.addAll(texts(frames));
                 boolean inline;
                 synchronized (random) {
                     inline = random.nextBoolean();
                 }
                 Runnable finish = () -> {
                     inFlight.decrementAndGet();
-                    all.countDown();
+                    frames.forEach(f -> all.countDown());
                     done.accept(null);
                 };
                 if (inline) {

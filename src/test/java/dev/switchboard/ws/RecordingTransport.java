@@ -1,5 +1,7 @@
 package dev.switchboard.ws;
 
+import dev.switchboard.protocol.EncodedFrame;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -36,8 +38,10 @@ final class RecordingTransport implements OutboundQueue.Transport {
     }
 
     @Override
-    public void send(String frame, Consumer<Throwable> done) {
-        writes.add(new Write(frame, Thread.currentThread().getName(), locksHeld()));
+    public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+        for (EncodedFrame frame : frames) {
+            writes.add(new Write(frame.text(), Thread.currentThread().getName(), locksHeld()));
+        }
         done.accept(null);
     }
 

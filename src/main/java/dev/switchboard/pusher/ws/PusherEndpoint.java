@@ -56,7 +56,7 @@ public final class PusherEndpoint extends Endpoint {
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> connection.onBinary());
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> connection.onPong());
         List<String> protocol = session.getRequestParameterMap().get("protocol");
-        connection = server.open(new TyrusTransport(session), session.getPathParameters().get("key"),
+        connection = server.open(TyrusTransport.opening(session), session.getPathParameters().get("key"),
                 protocol == null || protocol.isEmpty() ? null : protocol.get(0));
     }
 

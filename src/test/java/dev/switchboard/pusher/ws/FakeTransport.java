@@ -1,5 +1,6 @@
 package dev.switchboard.pusher.ws;
 
+import dev.switchboard.protocol.EncodedFrame;
 import dev.switchboard.ws.OutboundQueue;
 
 import java.util.ArrayList;
@@ -15,9 +16,11 @@ final class FakeTransport implements OutboundQueue.Transport {
     volatile boolean stalled;
 
     @Override
-    public void send(String frame, Consumer<Throwable> done) {
+    public void send(List<EncodedFrame> batch, Consumer<Throwable> done) {
         synchronized (this) {
-            frames.add(frame);
+            for (EncodedFrame frame : batch) {
+                frames.add(frame.text());
+            }
         }
         if (!stalled) {
             done.accept(null);
