@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.TokenRejectedException;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.http.Offload;
 import dev.switchboard.protocol.PositiveId;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -51,10 +52,10 @@ final class DemoApiHandler extends HttpHandler {
     private final DemoSignIn signIn;
     private final TokenVerifier verifier;
     private final ObjectMapper mapper;
-    private final Offload offload;
+    private final Offload<JsonReply> offload;
 
     DemoApiHandler(Helpdesk helpdesk, Transactions transactions, DemoSignIn signIn, TokenVerifier verifier,
-                   ObjectMapper mapper, Offload offload) {
+                   ObjectMapper mapper, Offload<JsonReply> offload) {
         this.helpdesk = helpdesk;
         this.transactions = transactions;
         this.signIn = signIn;

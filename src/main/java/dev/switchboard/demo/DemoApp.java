@@ -3,6 +3,7 @@ package dev.switchboard.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.auth.TokenVerifier;
+import dev.switchboard.http.Offload;
 import dev.switchboard.notifier.Notifier;
 import org.flywaydb.core.Flyway;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -37,10 +38,10 @@ public final class DemoApp implements AutoCloseable {
     private static final String[] WEB_FILES = {
             "demo.css", "i18n.js", "common.js", "chat.js", "console.js", "customer.js", "favicon.svg"};
 
-    private final Offload offload;
+    private final Offload<JsonReply> offload;
     private final Map<String, HttpHandler> handlers;
 
-    private DemoApp(Offload offload, Map<String, HttpHandler> handlers) {
+    private DemoApp(Offload<JsonReply> offload, Map<String, HttpHandler> handlers) {
         this.offload = offload;
         this.handlers = handlers;
     }
@@ -64,7 +65,8 @@ public final class DemoApp implements AutoCloseable {
         migrate(dataSource);
 
         Transactions transactions = new Transactions(dataSource);
-        Offload offload = new Offload("switchboard-demo", 2, 64, DemoApiHandler.MAX_BODY_BYTES, mapper);
+        Offload<JsonReply> offload = new Offload<>("switchboard-demo", 2, 64, DemoApiHandler.MAX_BODY_BYTES,
+                new DemoReplies(mapper));
         DemoApiHandler api = new DemoApiHandler(new Helpdesk(transactions, notifier), transactions,
                 new DemoSignIn(issuer), verifier, mapper, offload);
 

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.http.Offload;
 import dev.switchboard.pusher.ChannelDirectory;
 import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.time.TimeSource;
-import org.glassfish.grizzly.ReadHandler;
-import org.glassfish.grizzly.http.io.NIOInputStream;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -25,14 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * Pusher's HTTP API under {@code /apps/}, as pusher-http-php (Laravel's {@code reverb} and {@code pusher}
@@ -62,7 +53,6 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
     static final int MAX_BATCH = 100;
 
     private static final Logger log = LoggerFactory.getLogger(PusherHttpApi.class);
-    private static final long BODY_TIMEOUT_SECONDS = 30;
     private static final int MAX_IN_FLIGHT = 64;
 
     private final Map<String, PusherApp> apps = new LinkedHashMap<>();
@@ -71,8 +61,7 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
     private final ObjectMapper mapper;
     private final TimeSource time;
     private final int maxBodyBytes;
-    private final ThreadPoolExecutor executor;
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final Offload<Reply> offload;
 
     /**
      * @param apps         the configured apps
@@ -92,36 +81,16 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         this.mapper = mapper;
         this.time = time;
         this.maxBodyBytes = maxBodyBytes;
-        AtomicInteger counter = new AtomicInteger();
-        // Two threads: each holds a pool connection only for one short transaction. The queue cannot overflow,
-        // as the semaphore admits fewer requests than it holds.
-        this.executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_IN_FLIGHT),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "switchboard-pusher-api-" + counter.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        // Two threads: each holds a pool connection only for one short transaction.
+        this.offload = new Offload<>("switchboard-pusher-api", 2, MAX_IN_FLIGHT, maxBodyBytes, new ApiReplies());
     }
 
     @Override
     public void service(Request request, Response response) {
-        long declared = request.getContentLengthLong();
-        if (declared > maxBodyBytes) {
-            write(response, Reply.text(413, "Payload too large."));
-            return;
-        }
-        if (!inFlight.tryAcquire()) {
-            write(response, Reply.text(503, "Too many requests in progress, try again."));
-            return;
-        }
-        Exchange exchange = new Exchange(request, response);
-        response.suspend(BODY_TIMEOUT_SECONDS, TimeUnit.SECONDS, null, timedOut -> exchange.timedOut());
-        boolean chunked = "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
-        if (declared == 0 || (declared < 0 && !chunked)) {
-            exchange.dispatch(new byte[0]);
-        } else {
-            exchange.read(request.getNIOInputStream(), declared);
-        }
+        String method = request.getMethod().getMethodString().toUpperCase(Locale.ROOT);
+        String path = request.getRequestURI();
+        String rawQuery = request.getQueryString();
+        offload.handle(request, response, body -> route(method, path, rawQuery, body));
     }
 
     /** Runs on the API's executor, with the whole body read. */
@@ -305,147 +274,40 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         }
     }
 
-    private void write(Response response, Reply reply) {
-        try {
+
+    /** How the API refuses and writes: short text like Reverb's, JSON for what the SDKs decode. */
+    private static final class ApiReplies implements Offload.Replies<Reply> {
+        @Override
+        public Reply refusal(Offload.Refusal refusal, int maxBodyBytes) {
+            return switch (refusal) {
+                case TOO_LARGE -> Reply.text(413, "Payload too large.");
+                case BUSY -> Reply.text(503, "Too many requests in progress, try again.");
+                case BAD_BODY -> Reply.text(400, "Bad request.");
+                case BODY_TIMEOUT -> Reply.text(408, "The request body did not arrive in time.");
+                case SHUTTING_DOWN -> Reply.text(503, "The server is shutting down.");
+            };
+        }
+
+        @Override
+        public Reply failed(Exception failure) {
+            log.error("Pusher HTTP API request failed", failure);
+            return Reply.text(500, "Internal server error.");
+        }
+
+        @Override
+        public void write(Response response, Reply reply) throws IOException {
             response.setStatus(reply.status());
             response.setContentType(reply.contentType());
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
             response.setHeader("Cache-Control", "no-store");
             response.setContentLength(reply.body().length);
             response.getOutputStream().write(reply.body());
-        } catch (IOException e) {
-            log.debug("Could not write a Pusher HTTP API reply: {}", e.toString());
-        }
-    }
-
-    /** One suspended request: finished exactly once, by its reply or its body's timeout. */
-    private final class Exchange {
-        private final String method;
-        private final String path;
-        private final String rawQuery;
-        private final Response response;
-        private final AtomicBoolean dispatched = new AtomicBoolean();
-
-        Exchange(Request request, Response response) {
-            this.method = request.getMethod().getMethodString().toUpperCase(Locale.ROOT);
-            this.path = request.getRequestURI();
-            this.rawQuery = request.getQueryString();
-            this.response = response;
-        }
-
-        /** Reads without blocking; complete once the declared length (or, chunked, the whole body) is there. */
-        void read(NIOInputStream in, long declared) {
-            in.notifyAvailable(new ReadHandler() {
-                @Override
-                public void onDataAvailable() {
-                    int ready = in.readyData();
-                    if (ready > maxBodyBytes) {
-                        finishOffThread(Reply.text(413, "Payload too large."));
-                    } else if (declared >= 0 && ready >= declared) {
-                        dispatch(take(in, (int) declared));
-                    } else {
-                        in.notifyAvailable(this, declared >= 0 ? (int) declared : ready + 1);
-                    }
-                }
-
-                @Override
-                public void onAllDataRead() {
-                    int ready = in.readyData();
-                    if (ready > maxBodyBytes) {
-                        finishOffThread(Reply.text(413, "Payload too large."));
-                    } else if (declared >= 0 && ready < declared) {
-                        finishOffThread(Reply.text(400, "Bad request."));
-                    } else {
-                        dispatch(take(in, declared >= 0 ? (int) declared : ready));
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    finishOffThread(Reply.text(400, "Bad request."));
-                }
-            });
-        }
-
-        private byte[] take(NIOInputStream in, int length) {
-            byte[] body = new byte[length];
-            try {
-                int read = 0;
-                while (read < length) {
-                    int n = in.read(body, read, length - read);
-                    if (n < 0) {
-                        return null;
-                    }
-                    read += n;
-                }
-            } catch (IOException e) {
-                return null;
-            }
-            return body;
-        }
-
-        void dispatch(byte[] body) {
-            if (body == null) {
-                finishOffThread(Reply.text(400, "Bad request."));
-                return;
-            }
-            submit(() -> {
-                Reply reply;
-                try {
-                    reply = route(method, path, rawQuery, body);
-                } catch (RuntimeException e) {
-                    log.error("Pusher HTTP API request failed", e);
-                    reply = Reply.text(500, "Internal server error.");
-                }
-                return reply;
-            });
-        }
-
-        void finishOffThread(Reply reply) {
-            submit(() -> reply);
-        }
-
-        private void submit(Supplier<Reply> work) {
-            if (!dispatched.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                executor.execute(() -> finish(work.get()));
-            } catch (RejectedExecutionException e) {
-                finish(Reply.text(503, "The server is shutting down."));
-            }
-        }
-
-        boolean timedOut() {
-            if (!dispatched.compareAndSet(false, true)) {
-                return false;
-            }
-            write(response, Reply.text(408, "The request body did not arrive in time."));
-            inFlight.release();
-            return true;
-        }
-
-        private void finish(Reply reply) {
-            try {
-                write(response, reply);
-            } finally {
-                inFlight.release();
-                response.resume();
-            }
         }
     }
 
     /** Stops taking requests and waits briefly for those running. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        offload.close();
     }
 }

@@ -1,6 +1,5 @@
-package dev.switchboard.demo;
+package dev.switchboard.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.glassfish.grizzly.ReadHandler;
 import org.glassfish.grizzly.http.io.NIOInputStream;
 import org.glassfish.grizzly.http.server.Request;
@@ -9,68 +8,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves an HTTP request whose work blocks (JDBC) without ever blocking a Grizzly thread: Grizzly's worker
- * threads also carry every WebSocket's traffic, so neither a slow query nor a slow client may hold one.
+ * Serves HTTP requests whose work blocks (JDBC) without ever blocking a Grizzly thread: Grizzly's worker threads
+ * also carry every WebSocket's traffic, so neither a slow query nor a slow client may hold one.
  *
- * <p>The response is suspended; the body is read as it arrives (non-blocking, bounded); then the work runs on
- * a small executor of its own, its reply is written and the response resumed. Requests in flight are bounded:
- * beyond that a caller gets 503 at once instead of joining an ever longer queue.
+ * <p>The response is suspended; the body is read as it arrives (non-blocking, bounded); then the work runs on a
+ * small executor of its own, its reply is written and the response resumed. Requests in flight are bounded:
+ * beyond that a caller gets {@link Refusal#BUSY} at once instead of joining an ever longer queue.
  *
  * <pre>{@code
  * public void service(Request request, Response response) {
  *     offload.handle(request, response, body -> JsonReply.ok(loadSomething(body)));
  * }
  * }</pre>
+ *
+ * @param <R> the caller's reply type; {@link Replies} makes and writes them
  */
-final class Offload implements AutoCloseable {
+public final class Offload<R> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Offload.class);
 
     /** How long a client may take to send its body. */
     private static final long BODY_TIMEOUT_SECONDS = 30;
 
-    /** The blocking part of a request, given its body (empty when there is none). May throw {@link ApiError}. */
+    /** The blocking part of a request, given its body (empty when there is none). */
     @FunctionalInterface
-    interface Work {
-        JsonReply call(byte[] body) throws Exception;
+    public interface Work<R> {
+        R call(byte[] body) throws Exception;
     }
 
-    private final ExecutorService executor;
+    /** Why a request got no work done. */
+    public enum Refusal {
+        /** 413: the body is larger than the limit. */
+        TOO_LARGE,
+        /** 503: too many requests in flight. */
+        BUSY,
+        /** 400: the body ended early or could not be read. */
+        BAD_BODY,
+        /** 408: the body did not arrive in time. */
+        BODY_TIMEOUT,
+        /** 503: the executor no longer takes work. */
+        SHUTTING_DOWN
+    }
+
+    /** How one API says things: its refusals, its answer to failed work, and how a reply is written. */
+    public interface Replies<R> {
+        R refusal(Refusal refusal, int maxBodyBytes);
+
+        /** The reply to work that threw; logs what the client must not see. */
+        R failed(Exception failure);
+
+        void write(Response response, R reply) throws IOException;
+    }
+
+    private final ThreadPoolExecutor executor;
     private final Semaphore inFlight;
     private final int maxBodyBytes;
-    private final ObjectMapper mapper;
+    private final Replies<R> replies;
 
     /**
      * @param name         thread name prefix
-     * @param threads      worker threads; a couple suffice for a demo and leave the pool to the server
-     * @param maxInFlight  requests reading, queued or running before new ones get 503
-     * @param maxBodyBytes larger bodies get 413
+     * @param threads      worker threads; each holds a pool connection only while its request's work runs
+     * @param maxInFlight  requests reading, queued or running before new ones are refused
+     * @param maxBodyBytes larger bodies are refused
+     * @param replies      the API's way of answering
      */
-    Offload(String name, int threads, int maxInFlight, int maxBodyBytes, ObjectMapper mapper) {
-        this.executor = Executors.newFixedThreadPool(threads, daemonThreads(name));
+    public Offload(String name, int threads, int maxInFlight, int maxBodyBytes, Replies<R> replies) {
+        AtomicInteger counter = new AtomicInteger();
+        // The queue cannot overflow: the semaphore admits no more requests than it holds.
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(maxInFlight), runnable -> {
+                    Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.inFlight = new Semaphore(maxInFlight);
         this.maxBodyBytes = maxBodyBytes;
-        this.mapper = mapper;
+        this.replies = replies;
     }
 
-    /** Reads the body, runs {@code work} on the executor and replies with its result (or its error). */
-    void handle(Request request, Response response, Work work) {
+    /** Reads the body, runs {@code work} on the executor and replies with its result (or its failure). */
+    public void handle(Request request, Response response, Work<R> work) {
         long declared = request.getContentLengthLong();
         if (declared > maxBodyBytes) {
-            write(response, tooLarge());
+            write(response, replies.refusal(Refusal.TOO_LARGE, maxBodyBytes));
             return;
         }
         if (!inFlight.tryAcquire()) {
-            write(response, JsonReply.error(503, "the demo is busy, try again"));
+            write(response, replies.refusal(Refusal.BUSY, maxBodyBytes));
             return;
         }
         Exchange exchange = new Exchange(response, work);
@@ -84,33 +116,28 @@ final class Offload implements AutoCloseable {
     }
 
     /** Writes a reply directly, for answers that need no blocking work. */
-    void write(Response response, JsonReply reply) {
+    public void write(Response response, R reply) {
         try {
-            reply.writeTo(response, mapper);
+            replies.write(response, reply);
         } catch (Exception e) {
-            log.debug("Could not write a demo API reply: {}", e.toString());
+            log.debug("Could not write a reply: {}", e.toString());
         }
-    }
-
-    private JsonReply tooLarge() {
-        return new JsonReply(413, java.util.Map.of("error", "request body is larger than " + maxBodyBytes
-                + " bytes"), java.util.Map.of());
     }
 
     /** One suspended request: finished exactly once, by its reply, its read error, or its timeout. */
     private final class Exchange {
         private final Response response;
-        private final Work work;
+        private final Work<R> work;
         private final AtomicBoolean dispatched = new AtomicBoolean();
 
-        Exchange(Response response, Work work) {
+        Exchange(Response response, Work<R> work) {
             this.response = response;
             this.work = work;
         }
 
         /**
-         * Reads without blocking. Complete once {@code declared} bytes are there (when known) or the body
-         * ends: the first also works for requests Grizzly treats as protocol upgrades, whose body never "ends".
+         * Reads without blocking. Complete once {@code declared} bytes are there (when known) or the body ends:
+         * the first also works for requests Grizzly treats as protocol upgrades, whose body never "ends".
          */
         void read(NIOInputStream in, long declared) {
             in.notifyAvailable(new ReadHandler() {
@@ -118,7 +145,7 @@ final class Offload implements AutoCloseable {
                 public void onDataAvailable() {
                     int ready = in.readyData();
                     if (ready > maxBodyBytes) {
-                        reply(tooLarge());
+                        refuse(Refusal.TOO_LARGE);
                     } else if (declared >= 0 && ready >= declared) {
                         dispatch(take(in, (int) declared));
                     } else {
@@ -131,9 +158,9 @@ final class Offload implements AutoCloseable {
                 public void onAllDataRead() {
                     int ready = in.readyData();
                     if (ready > maxBodyBytes) {
-                        reply(tooLarge());
+                        refuse(Refusal.TOO_LARGE);
                     } else if (declared >= 0 && ready < declared) {
-                        reply(JsonReply.error(400, "request body is shorter than its Content-Length"));
+                        refuse(Refusal.BAD_BODY);
                     } else {
                         dispatch(take(in, declared >= 0 ? (int) declared : ready));
                     }
@@ -141,11 +168,12 @@ final class Offload implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                    reply(JsonReply.error(400, "request body could not be read"));
+                    refuse(Refusal.BAD_BODY);
                 }
             });
         }
 
+        /** The body's bytes, or null when it ended early or could not be read. */
         private byte[] take(NIOInputStream in, int length) {
             byte[] body = new byte[length];
             try {
@@ -153,7 +181,7 @@ final class Offload implements AutoCloseable {
                 while (read < length) {
                     int n = in.read(body, read, length - read);
                     if (n < 0) {
-                        break;
+                        return null;
                     }
                     read += n;
                 }
@@ -166,24 +194,25 @@ final class Offload implements AutoCloseable {
         /** Runs the work on the executor; its reply ends the exchange. */
         void dispatch(byte[] body) {
             if (body == null) {
-                reply(JsonReply.error(400, "request body could not be read"));
+                refuse(Refusal.BAD_BODY);
                 return;
             }
             if (!dispatched.compareAndSet(false, true)) {
                 return;
             }
             try {
-                executor.execute(() -> finish(run(work, body)));
+                executor.execute(() -> finish(run(body)));
             } catch (RejectedExecutionException e) {
-                finish(JsonReply.error(503, "the server is shutting down"));
+                finish(replies.refusal(Refusal.SHUTTING_DOWN, maxBodyBytes));
             }
         }
 
         /** A reply that needs no work (a refused body), still written off the reading thread. */
-        void reply(JsonReply reply) {
+        private void refuse(Refusal refusal) {
             if (!dispatched.compareAndSet(false, true)) {
                 return;
             }
+            R reply = replies.refusal(refusal, maxBodyBytes);
             try {
                 executor.execute(() -> finish(reply));
             } catch (RejectedExecutionException e) {
@@ -196,30 +225,26 @@ final class Offload implements AutoCloseable {
             if (!dispatched.compareAndSet(false, true)) {
                 return false;
             }
-            write(response, JsonReply.error(408, "the request body did not arrive in time"));
+            write(response, replies.refusal(Refusal.BODY_TIMEOUT, maxBodyBytes));
             inFlight.release();
             return true;
         }
 
-        private void finish(JsonReply reply) {
+        private R run(byte[] body) {
+            try {
+                return work.call(body);
+            } catch (Exception e) {
+                return replies.failed(e);
+            }
+        }
+
+        private void finish(R reply) {
             try {
                 write(response, reply);
             } finally {
                 inFlight.release();
                 response.resume();
             }
-        }
-    }
-
-    private static JsonReply run(Work work, byte[] body) {
-        try {
-            return work.call(body);
-        } catch (ApiError e) {
-            return JsonReply.of(e);
-        } catch (Exception e) {
-            // Logged here with its stack trace; the client only learns that it failed.
-            log.error("Demo API request failed", e);
-            return JsonReply.error(500, "internal error");
         }
     }
 
@@ -235,14 +260,5 @@ final class Offload implements AutoCloseable {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory daemonThreads(String name) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
