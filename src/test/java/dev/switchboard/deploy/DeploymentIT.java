@@ -69,7 +69,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       logs and one worker, so the upstream's {@code least_conn} counts in one place.</li>
  *   <li>{@code supervisor/switchboard.conf}: {@code /opt/switchboard}, {@code /var/log/switchboard} and
  *       {@code /etc/switchboard/env} become folders under the temporary folder, prepared as README's steps prepare
- *       the real ones (the env file root:switchboard, mode 640); {@code 808%(process_num)d} becomes another pair of
+ *       the real ones (the env file root:switchboard, mode 640, with a Pusher app beside README's two variables, so
+ *       nginx's {@code /app/} and {@code /apps/} have something to reach); {@code 808%(process_num)d} becomes another pair of
  *       free ports; {@code user=switchboard} stays when the test runs as root (it creates the system user as
  *       README says if missing) and becomes the current user otherwise. The {@code java} on the command's PATH is
  *       the test's own.</li>
