@@ -1,6 +1,6 @@
 // Drives the real pusher-js and Laravel Echo against a running Switchboard node, for PusherClientsIT.
 //
-//   node clients.mjs <scenario> <port> <app key> <app secret> <broadcaster: reverb|pusher>
+//   node clients.mjs <scenario> <port> <app key> <app secret> <broadcaster: reverb|pusher> [scenario arguments]
 //
 // Every observation is printed as one JSON line on stdout; the Java test reads them, publishes events on the
 // server side when a scenario says it is ready, and decides what passes. Private and presence channels are
@@ -10,7 +10,7 @@ import PusherModule from 'pusher-js';
 import Echo from 'laravel-echo';
 
 const Pusher = PusherModule.default ?? PusherModule;
-const [scenario, port, key, secret, broadcaster] = process.argv.slice(2);
+const [scenario, port, key, secret, broadcaster, ...extra] = process.argv.slice(2);
 
 function out(observation) {
     process.stdout.write(JSON.stringify(observation) + '\n');
@@ -143,6 +143,26 @@ const scenarios = {
             wait();
         });
         out({ ready: pusher.user.user_data.id });
+    },
+
+    /**
+     * Listens on the channels named by the scenario arguments (private ones through Echo's private(), so they are
+     * authorised as a Laravel page's are) and reports every event as {channel, event, data}, in arrival order;
+     * "ready" carries the socket_id once every channel is subscribed.
+     */
+    async listen() {
+        const e = echo(ann);
+        const channels = extra.map((name) => {
+            const channel = name.startsWith('private-') ? e.private(name.slice('private-'.length)) : e.channel(name);
+            channel.subscription.bind_global((event, data) => {
+                if (!event.startsWith('pusher:') && !event.startsWith('pusher_internal:')) {
+                    out({ channel: name, event, data });
+                }
+            });
+            return subscribed(channel, name);
+        });
+        await Promise.all(channels);
+        out({ ready: e.socketId() });
     },
 
     /** Subscribed channels come back after the server restarts: every subscription_succeeded is reported. */

@@ -1,10 +1,12 @@
 package dev.switchboard.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.auth.TokenIssuer;
 import dev.switchboard.auth.Role;
 import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.protocol.CloseCodes;
+import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.testing.ServerProcess;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
@@ -67,7 +69,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       logs and one worker, so the upstream's {@code least_conn} counts in one place.</li>
  *   <li>{@code supervisor/switchboard.conf}: {@code /opt/switchboard}, {@code /var/log/switchboard} and
  *       {@code /etc/switchboard/env} become folders under the temporary folder, prepared as README's steps prepare
- *       the real ones (the env file root:switchboard, mode 640); {@code 808%(process_num)d} becomes another pair of
+ *       the real ones (the env file root:switchboard, mode 640, with a Pusher app beside README's two variables, so
+ *       nginx's {@code /app/} and {@code /apps/} have something to reach); {@code 808%(process_num)d} becomes another pair of
  *       free ports; {@code user=switchboard} stays when the test runs as root (it creates the system user as
  *       README says if missing) and becomes the current user otherwise. The {@code java} on the command's PATH is
  *       the test's own.</li>
@@ -100,6 +103,7 @@ class DeploymentIT {
     private static final List<ProcessHandle> nodePids = new ArrayList<>();
     private static final List<WsClient> clients = new ArrayList<>();
     private static final TokenIssuer issuer = new TokenIssuer(TestServer.SECRET);
+    private static final PusherApp PUSHER = new PusherApp("deploy-app", "deploy-key", "deploy-secret-0123");
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -213,6 +217,28 @@ class DeploymentIT {
         assertEquals(200, https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsPort
                 + "/realtime/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
                 "nginx's health location reaches a node");
+    }
+
+    @Test
+    @Order(2)
+    void pusherClientsAndTheHttpApiReachTheNodesThroughNginx() throws Exception {
+        WsClient echo = WsClient.connect(https, URI.create("wss://127.0.0.1:" + tlsPort + "/app/" + PUSHER.key()
+                + "?protocol=7&client=js&version=8.6.0&flash=false"));
+        clients.add(echo);
+        JsonNode established = echo.next();
+        assertEquals("pusher:connection_established", established.path("event").asText(), established.toString());
+        assertTrue(new ObjectMapper().readTree(established.path("data").asText()).path("socket_id").asText()
+                .matches("\\d+\\.\\d+"), established.toString());
+
+        // A signed request as the server SDKs send it: GET /apps/{id}/channels.
+        String path = "/apps/" + PUSHER.id() + "/channels";
+        String query = "auth_key=" + PUSHER.key() + "&auth_timestamp=" + System.currentTimeMillis() / 1000
+                + "&auth_version=1.0";
+        String signature = PUSHER.sign("GET\n" + path + "\n" + query);
+        HttpResponse<String> channels = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsPort
+                + path + "?" + query + "&auth_signature=" + signature)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, channels.statusCode(), channels.body());
+        assertTrue(new ObjectMapper().readTree(channels.body()).has("channels"), channels.body());
     }
 
     @Test
@@ -386,7 +412,9 @@ class DeploymentIT {
         Path env = etc.resolve("env");
         Files.writeString(env, "DATABASE_URL=postgres://" + database.user() + "@"
                 + database.jdbcUrl().substring("jdbc:postgresql://".length()) + "\n"
-                + "JWT_SECRET=" + TestServer.SECRET + "\n");
+                + "JWT_SECRET=" + TestServer.SECRET + "\n"
+                + "PUSHER_APP_ID=" + PUSHER.id() + "\nPUSHER_APP_KEY=" + PUSHER.key() + "\nPUSHER_APP_SECRET="
+                + PUSHER.secret() + "\n");
         // README's modes: the folder root:switchboard 750, the file root:switchboard 640.
         Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-x---"));
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString(envReadableByNodes ? "rw-r-----"

@@ -1,7 +1,6 @@
 package dev.switchboard.pusher.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -10,22 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PusherClientsIT {
     private static final PusherApp APP = new PusherApp("app-echo", "echo-key", "echo-secret-0123");
     private static final Path CLIENTS = Path.of("src/test/pusher-clients");
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Map<String, String> ENV = Map.of("PUSHER_APP_ID", APP.id(), "PUSHER_APP_KEY", APP.key(),
             "PUSHER_APP_SECRET", APP.secret());
 
@@ -57,6 +46,10 @@ class PusherClientsIT {
         server.close();
     }
 
+    private static NodeClients run(String scenario, String broadcaster) throws IOException {
+        return NodeClients.run(scenario, server.port(), APP, broadcaster);
+    }
+
     private static void publish(String channel, String event, String data) {
         server.node().pusherChannels().publish(APP, List.of(channel), event, data, Optional.empty());
     }
@@ -64,7 +57,7 @@ class PusherClientsIT {
     @ParameterizedTest
     @ValueSource(strings = {"reverb", "pusher"})
     void echoReceivesEventsOnPublicAndPrivateChannelsAndNotifications(String broadcaster) throws Exception {
-        try (NodeClients node = NodeClients.run("channels", broadcaster)) {
+        try (NodeClients node = run("channels", broadcaster)) {
             node.await(line -> line.has("ready"), "ready");
             publish("orders", "shipped", "{\"id\":1}");
             assertEquals(1, node.await(line -> "orders".equals(line.path("channel").asText()), "orders event")
@@ -82,7 +75,7 @@ class PusherClientsIT {
 
     @Test
     void refusedSubscriptionReachesEchosErrorCallback() throws Exception {
-        try (NodeClients node = NodeClients.run("refused", "reverb")) {
+        try (NodeClients node = run("refused", "reverb")) {
             JsonNode error = node.await(line -> line.has("error"), "error").get("error");
             assertEquals("AuthError", error.path("type").asText());
             assertEquals(401, error.path("status").asInt());
@@ -92,7 +85,7 @@ class PusherClientsIT {
     @ParameterizedTest
     @ValueSource(strings = {"reverb", "pusher"})
     void presenceHereJoiningAndLeavingWithTwoTabsOfOneUserAndTwoUsers(String broadcaster) throws Exception {
-        try (NodeClients node = NodeClients.run("presence", broadcaster)) {
+        try (NodeClients node = run("presence", broadcaster)) {
             List<JsonNode> lines = node.until(line -> line.has("done"));
             List<String> seen = lines.stream().map(JsonNode::toString).toList();
             int firstClose = seen.indexOf("{\"step\":\"ann closes one tab\"}");
@@ -115,7 +108,7 @@ class PusherClientsIT {
 
     @Test
     void whisperReachesTheOtherMemberAndNotTheSender() throws Exception {
-        try (NodeClients node = NodeClients.run("whisper", "reverb")) {
+        try (NodeClients node = run("whisper", "reverb")) {
             List<JsonNode> lines = node.until(line -> line.has("done"));
             List<JsonNode> heard = lines.stream().filter(line -> line.has("heard")).toList();
             assertEquals(1, heard.size(), "one whisper heard: " + lines);
@@ -126,7 +119,7 @@ class PusherClientsIT {
 
     @Test
     void signedInUserReceivesServerToUserEvents() throws Exception {
-        try (NodeClients node = NodeClients.run("user", "pusher")) {
+        try (NodeClients node = run("user", "pusher")) {
             assertEquals("1", node.await(line -> line.has("ready"), "signed in").path("ready").asText());
             publish("#server-to-user-1", "notice", "{\"text\":\"hello\"}");
             assertEquals("hello", node.await(line -> line.has("user"), "user event").path("user").path("text")
@@ -136,7 +129,7 @@ class PusherClientsIT {
 
     @Test
     void echoResubscribesItsChannelsAfterTheServerRestarts() throws Exception {
-        try (NodeClients node = NodeClients.run("reconnect", "reverb")) {
+        try (NodeClients node = run("reconnect", "reverb")) {
             node.await(line -> "news".equals(line.path("subscribed").asText()), "news subscribed");
             node.await(line -> "private-inbox.1".equals(line.path("subscribed").asText()), "inbox subscribed");
             int port = server.port();
@@ -157,106 +150,6 @@ class PusherClientsIT {
                     .path("data").path("title").asText());
             assertEquals("Bob", node.await(line -> "private-inbox.1".equals(line.path("channel").asText()), "mail")
                     .path("data").path("from").asText());
-        }
-    }
-
-    /** One {@code node clients.mjs} process and the JSON lines it prints. */
-    private static final class NodeClients implements AutoCloseable {
-        private final Process process;
-        private final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
-        private final StringBuilder stderr = new StringBuilder();
-
-        private NodeClients(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        try {
-                            lines.add(MAPPER.readTree(line));
-                        } catch (IOException e) {
-                            lines.add(MAPPER.createObjectNode().put("unparsed", line));
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            }, "node-clients-stdout");
-            reader.setDaemon(true);
-            reader.start();
-            Thread errors = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        synchronized (stderr) {
-                            stderr.append(line).append('\n');
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            }, "node-clients-stderr");
-            errors.setDaemon(true);
-            errors.start();
-        }
-
-        static NodeClients run(String scenario, String broadcaster) throws IOException {
-            return new NodeClients(new ProcessBuilder("node", "clients.mjs", scenario,
-                    Integer.toString(server.port()), APP.key(), APP.secret(), broadcaster)
-                    .directory(CLIENTS.toFile()).start());
-        }
-
-        JsonNode await(Predicate<JsonNode> test, String what) throws InterruptedException {
-            List<JsonNode> skipped = new ArrayList<>();
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode line = lines.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
-                        TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    break;
-                }
-                if (line.has("fatal")) {
-                    throw new AssertionError("the Node clients failed: " + line.get("fatal").asText());
-                }
-                if (test.test(line)) {
-                    return line;
-                }
-                skipped.add(line);
-            }
-            throw new AssertionError("no " + what + " from the Node clients; saw " + skipped + "\nstderr:\n"
-                    + stderrText());
-        }
-
-        /** Every line up to and including the first that passes {@code last}. */
-        List<JsonNode> until(Predicate<JsonNode> last) throws InterruptedException {
-            List<JsonNode> all = new ArrayList<>();
-            await(line -> {
-                all.add(line);
-                return last.test(line);
-            }, "the end of the scenario");
-            return all;
-        }
-
-        private String stderrText() {
-            synchronized (stderr) {
-                return stderr.toString();
-            }
-        }
-
-        /** Closes the process's stdin, which ends it; kills it if it does not end. */
-        @Override
-        public void close() throws IOException {
-            process.getOutputStream().close();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
         }
     }
 }
