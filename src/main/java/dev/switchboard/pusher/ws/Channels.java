@@ -226,6 +226,12 @@ public final class Channels implements ChannelDirectory, RosterSync {
                     list.add(summary(app.id(), state));
                 }
             }
+            // Presence channels whose members are all on other nodes are occupied too.
+            for (String name : peers.channels(app.id())) {
+                if (!channels.containsKey(name) && (prefix == null || name.startsWith(prefix))) {
+                    list.add(new ChannelSummary(name, 0, Optional.of(peers.members(app.id(), name).size())));
+                }
+            }
             return list;
         }
     }

@@ -59,6 +59,19 @@ final class PeerRosters {
         return members;
     }
 
+    /** The presence channels of an app with members on other nodes. */
+    Set<String> channels(String appId) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Peer peer : peers.values()) {
+            peer.channels.keySet().forEach(key -> {
+                if (key.appId.equals(appId)) {
+                    names.add(key.channel);
+                }
+            });
+        }
+        return names;
+    }
+
     /** The nodes whose members are known. */
     Set<String> nodes() {
         return Set.copyOf(peers.keySet());

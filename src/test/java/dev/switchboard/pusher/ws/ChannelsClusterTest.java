@@ -218,6 +218,8 @@ class ChannelsClusterTest {
         assertEquals(List.of("ann"), b.channels.users(APP, "presence-room"));
         assertEquals(new ChannelSummary("presence-room", 0, Optional.of(1)), b.channels.channel(APP, "presence-room"),
                 "no connection of node B is subscribed, but Ann is a member");
+        assertEquals(List.of(new ChannelSummary("presence-room", 0, Optional.of(1))), b.channels.occupied(APP, null));
+        assertEquals(List.of(), b.channels.occupied(APP, "private-"));
         b.channels.subscribe(b.connect("2.1"), ROOM, member("bob"));
         assertEquals(new ChannelSummary("presence-room", 1, Optional.of(2)), b.channels.channel(APP, "presence-room"));
         assertEquals(List.of(new ChannelSummary("presence-room", 1, Optional.of(2))), b.channels.occupied(APP, null));
