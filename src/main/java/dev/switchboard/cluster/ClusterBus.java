@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * This node's voice in the cluster: one thread, on a database connection of its own, that
  * <ul>
+ *   <li>(the Pusher channels' presence members ride along with the agents: {@link RosterLink} changes as
+ *       notifications, the full {@link RosterSync#localRoster} in the lease row, the others' handed back with
+ *       {@link RosterSync#peersAlive});</li>
  *   <li>sends what the trackers tell the other nodes ({@link ClusterLink}) as notifications on
  *       {@value #CHANNEL}, from a bounded queue, in order, so no Grizzly thread and no lock ever waits on
  *       JDBC;</li>
