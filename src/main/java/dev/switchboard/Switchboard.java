@@ -36,6 +36,7 @@ import dev.switchboard.pusher.http.PusherHttpApi;
 import dev.switchboard.pusher.ChannelDirectory;
 import dev.switchboard.pusher.DevPusherApp;
 import dev.switchboard.pusher.PusherApp;
+import dev.switchboard.pusher.RosterSync;
 import dev.switchboard.pusher.ws.PusherEndpoint;
 import dev.switchboard.pusher.ws.PusherServer;
 import dev.switchboard.resume.DatabaseReplaySource;
@@ -179,17 +180,22 @@ public final class Switchboard implements AutoCloseable {
         Config db = config;
         resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
         // Presence and typing across nodes: heard on the LISTEN connection, told from the bus's own connection.
+        // Pusher presence members travel the same way, so a presence channel has one member list across nodes.
+        RosterSync roster = pusher == null ? RosterSync.NONE : pusher.roster();
         ClusterBus bus = new ClusterBus(config.node().id(),
-                () -> Database.openClusterConnection(db.database().url(), db.node().id()), core.presence(), mapper,
-                config.node().clusterRenew(), config.node().clusterLease());
+                () -> Database.openClusterConnection(db.database().url(), db.node().id()), core.presence(), roster,
+                mapper, config.node().clusterRenew(), config.node().clusterLease());
         EventListener listener = new EventListener(
                 () -> Database.openListenerConnection(db.database().url(), db.node().id()), core.dispatcher(),
                 new EventListener.Channel(ClusterBus.CHANNEL, new ClusterInbox(config.node().id(), core.presence(),
-                        core.typing(), mapper, bus::requestRenewal)));
+                        core.typing(), roster, mapper, bus::requestRenewal)));
         listener.start();
         resources.push(listener);
         bus.start();
         core.attachCluster(bus);
+        if (pusher != null) {
+            pusher.attachCluster(bus);
+        }
         resources.push(bus);
         metrics.gauge("switchboard.cluster.peers", "Other live nodes this node counts agents from",
                 core.presence(), presence -> presence.knownPeers().size());

@@ -6,6 +6,10 @@ import dev.switchboard.presence.AgentCount;
 import dev.switchboard.presence.ClusterLink;
 import dev.switchboard.presence.PeerPresence;
 import dev.switchboard.presence.PresenceTracker;
+import dev.switchboard.pusher.NodeRoster;
+import dev.switchboard.pusher.RosterEntry;
+import dev.switchboard.pusher.RosterLink;
+import dev.switchboard.pusher.RosterSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * This node's voice in the cluster: one thread, on a database connection of its own, that
  * <ul>
+ *   <li>(the Pusher channels' presence members ride along with the agents: {@link RosterLink} changes as
+ *       notifications, the full {@link RosterSync#localRoster} in the lease row, the others' handed back with
+ *       {@link RosterSync#peersAlive});</li>
  *   <li>sends what the trackers tell the other nodes ({@link ClusterLink}) as notifications on
  *       {@value #CHANNEL}, from a bounded queue, in order, so no Grizzly thread and no lock ever waits on
  *       JDBC;</li>
@@ -39,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * lost, messages are dropped and counted: the next renewal heals presence, and a typing indicator ends by
  * itself.
  */
-public final class ClusterBus implements ClusterLink, AutoCloseable {
+public final class ClusterBus implements ClusterLink, RosterLink, AutoCloseable {
     /** The notification channel every node sends on and listens to. */
     public static final String CHANNEL = "realtime_cluster";
     /** Messages waiting to be sent, at most; a burst past it is dropped, not queued without bound. */
@@ -50,13 +58,18 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     /** Queued to wake the thread for a renewal now; compared by identity, never sent. */
     private static final String RENEW_NOW = new String("renew now");
     private static final long STARTUP_POLL_MILLIS = 50;
+    /** PostgreSQL refuses a notification payload of 8000 bytes or more, and with it the batch it is sent in. */
+    static final int PAYLOAD_LIMIT = 7900;
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
     private static final String RENEW = "INSERT INTO realtime.cluster_presence"
-            + " (node_id, incarnation, version, agents, renewed_at) VALUES (?, ?, ?, ?::jsonb, now())"
+            + " (node_id, incarnation, version, agents, pusher_version, pusher_members, renewed_at)"
+            + " VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, now())"
             + " ON CONFLICT (node_id) DO UPDATE SET incarnation = excluded.incarnation, version = excluded.version,"
-            + " agents = excluded.agents, renewed_at = excluded.renewed_at";
-    private static final String LIVE = "SELECT node_id, incarnation, version, agents::text"
+            + " agents = excluded.agents, pusher_version = excluded.pusher_version,"
+            + " pusher_members = excluded.pusher_members, renewed_at = excluded.renewed_at";
+    private static final String LIVE = "SELECT node_id, incarnation, version, agents::text, pusher_version,"
+            + " pusher_members::text"
             + " FROM realtime.cluster_presence"
             + " WHERE node_id <> ? AND renewed_at > now() - make_interval(secs => ?)";
     private static final String NOW = "SELECT clock_timestamp()";
@@ -79,6 +92,7 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     private final String incarnation = UUID.randomUUID().toString();
     private final ConnectionFactory connections;
     private final PresenceTracker presence;
+    private final RosterSync roster;
     private final ClusterCodec codec;
     private final long renewNanos;
     private final Duration lease;
@@ -98,6 +112,17 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
      */
     public ClusterBus(String nodeId, ConnectionFactory connections, PresenceTracker presence, ObjectMapper mapper,
                       Duration renew, Duration lease) {
+        this(nodeId, connections, presence, RosterSync.NONE, mapper, renew, lease);
+    }
+
+    /**
+     * @param roster this node's Pusher channels, whose presence members are shared like the agents
+     * @param renew  how often the lease is renewed and the other nodes reread
+     * @param lease  how long a node that stopped renewing still counts as alive
+     */
+    public ClusterBus(String nodeId, ConnectionFactory connections, PresenceTracker presence, RosterSync roster,
+                      ObjectMapper mapper, Duration renew, Duration lease) {
+        this.roster = roster;
         this.nodeId = nodeId;
         this.connections = connections;
         this.presence = presence;
@@ -157,6 +182,11 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
         offer(new ClusterMessage.TypingChanged(nodeId, conversationId, userId, isTyping));
     }
 
+    @Override
+    public void memberChanged(long version, RosterEntry entry, boolean present) {
+        offer(new ClusterMessage.MemberChanged(nodeId, incarnation, version, entry, present));
+    }
+
     /** Sends what is queued, tells the other nodes this one leaves, deletes its lease and stops. */
     @Override
     public void close() {
@@ -171,7 +201,10 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
 
     private void offer(ClusterMessage message) {
         // ClusterLink's contract: never block the caller; the renewal heals what is dropped here.
-        if (!outgoing.offer(codec.encode(message))) {
+        String payload = codec.encode(message);
+        // A payload PostgreSQL would refuse (a very long user id) would fail its whole batch; the renewal's
+        // snapshot carries that change instead.
+        if (payload.getBytes(StandardCharsets.UTF_8).length > PAYLOAD_LIMIT || !outgoing.offer(payload)) {
             dropped.incrementAndGet();
         }
     }
@@ -260,15 +293,20 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
     /** Writes this node's lease and presence and hands the other live nodes' presence to the tracker. */
     private void renew() throws SQLException {
         long sweep = presence.beginSweep();
+        long rosterSweep = roster.beginSweep();
         PeerPresence mine = presence.localPresence(nodeId, incarnation);
+        NodeRoster myRoster = roster.localRoster(nodeId, incarnation);
         try (PreparedStatement renew = connection.prepareStatement(RENEW)) {
             renew.setString(1, nodeId);
             renew.setString(2, incarnation);
             renew.setLong(3, mine.version());
             renew.setString(4, codec.encodeAgents(mine.agents()));
+            renew.setLong(5, myRoster.version());
+            renew.setString(6, codec.encodeRoster(myRoster));
             renew.executeUpdate();
         }
         List<PeerPresence> live = new ArrayList<>();
+        List<NodeRoster> liveRosters = new ArrayList<>();
         try (PreparedStatement read = connection.prepareStatement(LIVE)) {
             read.setString(1, nodeId);
             read.setDouble(2, lease.toMillis() / 1000.0);
@@ -280,6 +318,13 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
                     } catch (IllegalArgumentException e) {
                         log.warn("Ignoring unreadable presence of node {}: {}", rs.getString(1), e.getMessage());
                     }
+                    try {
+                        liveRosters.add(new NodeRoster(rs.getString(1), rs.getString(2), rs.getLong(5),
+                                codec.decodeRoster(rs.getString(6))));
+                    } catch (IllegalArgumentException e) {
+                        log.warn("Ignoring unreadable Pusher members of node {}: {}", rs.getString(1),
+                                e.getMessage());
+                    }
                 }
             }
         }
@@ -289,6 +334,7 @@ public final class ClusterBus implements ClusterLink, AutoCloseable {
             }
         }
         presence.peersAlive(sweep, live);
+        roster.peersAlive(rosterSweep, liveRosters);
         long droppedNow = dropped.get();
         if (droppedNow != droppedReported) {
             // At most once per renewal, however many: this renewal has already resynced presence.

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.presence.AgentCount;
+import dev.switchboard.pusher.NodeRoster;
+import dev.switchboard.pusher.RosterEntry;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +22,14 @@ import java.util.Map;
 final class ClusterCodec {
     /** Names longer than this are cut, which keeps every notification far below PostgreSQL's 8000 bytes. */
     static final int NAME_LIMIT = 200;
+    /**
+     * A presence member's {@code user_info} travels only up to this many characters of JSON; a larger one reaches
+     * the other nodes as no info at all, since cutting JSON would break it. With the app id, channel and user id
+     * (each at most {@link #ID_LIMIT}) it keeps a notification far below PostgreSQL's 8000 bytes.
+     */
+    static final int USER_INFO_LIMIT = 2000;
+    /** App ids, channel names and user ids longer than this are refused: they cannot be cut. */
+    static final int ID_LIMIT = 200;
 
     private final ObjectMapper mapper;
 
@@ -40,6 +52,12 @@ final class ClusterCodec {
             node.put("conversation_id", t.conversationId());
             node.put("user_id", t.userId());
             node.put("is_typing", t.isTyping());
+        } else if (message instanceof ClusterMessage.MemberChanged m) {
+            node.put("kind", "pusher_member");
+            node.put("incarnation", m.incarnation());
+            node.put("version", m.version());
+            node.put("present", m.present());
+            putEntry(node, m.entry());
         } else if (message instanceof ClusterMessage.NodeJoined) {
             node.put("kind", "joined");
         } else if (message instanceof ClusterMessage.NodeLeft l) {
@@ -73,6 +91,13 @@ final class ClusterCodec {
                 }
                 return new ClusterMessage.TypingChanged(sender, number(node, "conversation_id"),
                         number(node, "user_id"), isTyping.asBoolean());
+            case "pusher_member":
+                JsonNode present = node.path("present");
+                if (!present.isBoolean()) {
+                    throw new IllegalArgumentException("present is not a boolean");
+                }
+                return new ClusterMessage.MemberChanged(sender, text(node, "incarnation"), number(node, "version"),
+                        entry(node), present.asBoolean());
             case "joined":
                 return new ClusterMessage.NodeJoined(sender);
             case "left":
@@ -117,6 +142,64 @@ final class ClusterCodec {
             agents.put(agentId, count(entry.getValue()));
         }
         return agents;
+    }
+
+    /** A node's Pusher presence members, as stored in its lease row: {@code [{"app","channel","user_id","user_info"}]}. */
+    String encodeRoster(NodeRoster roster) {
+        var array = mapper.createArrayNode();
+        for (RosterEntry entry : roster.entries()) {
+            putEntry(array.addObject(), entry);
+        }
+        return array.toString();
+    }
+
+    /**
+     * The Pusher presence members of a lease row.
+     *
+     * @throws IllegalArgumentException when the row holds something else
+     */
+    List<RosterEntry> decodeRoster(String json) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON");
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("members are not an array");
+        }
+        List<RosterEntry> entries = new ArrayList<>(node.size());
+        for (JsonNode entry : node) {
+            entries.add(entry(entry));
+        }
+        return entries;
+    }
+
+    private static void putEntry(ObjectNode node, RosterEntry entry) {
+        node.put("app", entry.appId());
+        node.put("channel", entry.channel());
+        node.put("user_id", entry.userId());
+        if (entry.userInfo() != null && !entry.userInfo().isNull()
+                && entry.userInfo().toString().length() <= USER_INFO_LIMIT) {
+            node.set("user_info", entry.userInfo());
+        }
+    }
+
+    private static RosterEntry entry(JsonNode node) {
+        JsonNode info = node.get("user_info");
+        if (info != null && info.toString().length() > USER_INFO_LIMIT) {
+            throw new IllegalArgumentException("user_info too large");
+        }
+        return new RosterEntry(id(node, "app"), id(node, "channel"), id(node, "user_id"),
+                info == null || info.isNull() ? null : info);
+    }
+
+    private static String id(JsonNode node, String field) {
+        String value = text(node, field);
+        if (value.length() > ID_LIMIT) {
+            throw new IllegalArgumentException(field + " too long");
+        }
+        return value;
     }
 
     private static AgentCount count(JsonNode node) {

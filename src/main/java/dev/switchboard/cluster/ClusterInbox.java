@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.presence.PresenceTracker;
 import dev.switchboard.presence.TypingTracker;
+import dev.switchboard.pusher.RosterSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public final class ClusterInbox implements Consumer<String> {
     private final String nodeId;
     private final PresenceTracker presence;
     private final TypingTracker typing;
+    private final RosterSync roster;
     private final ClusterCodec codec;
     private final Runnable renewSoon;
 
@@ -27,6 +29,16 @@ public final class ClusterInbox implements Consumer<String> {
      */
     public ClusterInbox(String nodeId, PresenceTracker presence, TypingTracker typing, ObjectMapper mapper,
                         Runnable renewSoon) {
+        this(nodeId, presence, typing, RosterSync.NONE, mapper, renewSoon);
+    }
+
+    /**
+     * @param roster    this node's Pusher channels, told of the other nodes' presence members
+     * @param renewSoon asks this node's bus to renew its lease now, for a node that is starting
+     */
+    public ClusterInbox(String nodeId, PresenceTracker presence, TypingTracker typing, RosterSync roster,
+                        ObjectMapper mapper, Runnable renewSoon) {
+        this.roster = roster;
         this.renewSoon = renewSoon;
         this.nodeId = nodeId;
         this.presence = presence;
@@ -51,10 +63,13 @@ public final class ClusterInbox implements Consumer<String> {
             presence.peerChanged(p.nodeId(), p.incarnation(), p.version(), p.agentId(), p.count());
         } else if (message instanceof ClusterMessage.TypingChanged t) {
             typing.typingFromPeer(t.conversationId(), t.userId(), t.isTyping());
+        } else if (message instanceof ClusterMessage.MemberChanged m) {
+            roster.peerMemberChanged(m.nodeId(), m.incarnation(), m.version(), m.entry(), m.present());
         } else if (message instanceof ClusterMessage.NodeJoined) {
             renewSoon.run();
         } else if (message instanceof ClusterMessage.NodeLeft l) {
             presence.peerLeft(l.nodeId());
+            roster.peerLeft(l.nodeId());
         }
     }
 }

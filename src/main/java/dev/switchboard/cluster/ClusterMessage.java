@@ -1,6 +1,7 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.presence.AgentCount;
+import dev.switchboard.pusher.RosterEntry;
 
 /**
  * What one node tells the others over the cluster channel. Every message names its sender, so a node can ignore
@@ -17,6 +18,11 @@ public sealed interface ClusterMessage {
 
     /** A client of the sender started or stopped typing. */
     record TypingChanged(String nodeId, long conversationId, long userId, boolean isTyping)
+            implements ClusterMessage {
+    }
+
+    /** A user's first connection on the sender joined a Pusher presence channel ({@code present}), or its last left. */
+    record MemberChanged(String nodeId, String incarnation, long version, RosterEntry entry, boolean present)
             implements ClusterMessage {
     }
 

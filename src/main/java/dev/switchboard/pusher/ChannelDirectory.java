@@ -21,13 +21,16 @@ public interface ChannelDirectory {
      */
     void publish(PusherApp app, List<String> channels, String event, String data, Optional<String> exceptSocketId);
 
-    /** Occupied channels whose names start with {@code prefix} (empty: all). */
+    /**
+     * Occupied channels whose names start with {@code prefix} (empty: all): those with a subscriber on this node,
+     * and presence channels with a member on any node.
+     */
     List<ChannelSummary> occupied(PusherApp app, String prefix);
 
     /** One channel's state; {@link ChannelSummary#subscriptionCount()} is 0 when nobody is subscribed. */
     ChannelSummary channel(PusherApp app, String channel);
 
-    /** The distinct user ids on a presence channel (empty for other channels). */
+    /** The distinct user ids on a presence channel, on every node (empty for other channels). */
     List<String> users(PusherApp app, String presenceChannel);
 
     /** Closes every connection signed in or present as {@code userId}; returns how many were closed. */
@@ -64,7 +67,7 @@ public interface ChannelDirectory {
     /**
      * @param name              the channel
      * @param subscriptionCount connections subscribed to it on this node
-     * @param userCount         distinct users, for presence channels only
+     * @param userCount         distinct users on every node, for presence channels only
      */
     record ChannelSummary(String name, int subscriptionCount, Optional<Integer> userCount) {
     }

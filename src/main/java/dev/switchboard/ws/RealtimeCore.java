@@ -31,7 +31,10 @@ import java.util.concurrent.Executor;
  *   <li>{@code PresenceTracker}: its monitor, over the agents' state and its outbox;</li>
  *   <li>{@code TypingTracker}: its monitor, over the active indicators and its outbox;</li>
  *   <li>{@code ResumeGate}: one per authenticated connection, over the frames it holds while a resume is read;</li>
- *   <li>{@code OutboundQueue}: one monitor per connection's send queue.</li>
+ *   <li>{@code OutboundQueue}: one monitor per connection's send queue;</li>
+ *   <li>{@code pusher.ws.Channels.lock}: the Pusher channels, their presence members on this node and the other
+ *       nodes' ({@code PeerRosters}) and its outbox, which hands frames to connections and member changes to the
+ *       cluster bus after the lock is released.</li>
  * </ul>
  * None is ever taken while another is held: each guards only its own fields, and the code under it calls no other
  * component (the concurrent maps and executor queues of the JDK aside, which take no lock of ours). Trackers decide

@@ -308,6 +308,7 @@ class ClusterTest {
     @Test
     void aChangeLostWithTheClusterConnectionIsHealedByTheNextRenewal() throws Exception {
         WsClient observerOnB = agent(b, user());
+        WsClient observerOnC = agent(c, user());
         try (java.sql.Connection sql = a.sql(); java.sql.Statement statement = sql.createStatement()) {
             statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     + " WHERE application_name = 'switchboard node-a cluster'");
@@ -317,6 +318,8 @@ class ClusterTest {
         long agentId = user();
         agent(a, agentId);
         awaitStatus(observerOnB, agentId, "online");
+        // Node C renews on its own beat, up to a poll interval after node B: wait for it rather than race it.
+        awaitStatus(observerOnC, agentId, "online");
         assertTrue(snapshotOn(c).contains(agentId), "and node C lists her too");
     }
 }

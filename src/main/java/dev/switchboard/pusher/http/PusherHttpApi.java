@@ -208,7 +208,8 @@ public final class PusherHttpApi extends HttpHandler implements AutoCloseable {
         ChannelDirectory.ChannelSummary summary = directory.channel(app, name);
         ObjectNode entry = mapper.createObjectNode();
         if (occupied) {
-            entry.put("occupied", summary.subscriptionCount() > 0);
+            // A presence channel whose members are all on other nodes is occupied all the same.
+            entry.put("occupied", summary.subscriptionCount() > 0 || summary.userCount().orElse(0) > 0);
         }
         if (wanted.contains("subscription_count")) {
             entry.put("subscription_count", summary.subscriptionCount());

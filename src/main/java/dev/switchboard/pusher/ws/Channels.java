@@ -2,12 +2,17 @@ package dev.switchboard.pusher.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.pusher.ChannelDirectory;
+import dev.switchboard.pusher.NodeRoster;
 import dev.switchboard.pusher.PusherApp;
+import dev.switchboard.pusher.RosterEntry;
+import dev.switchboard.pusher.RosterLink;
+import dev.switchboard.pusher.RosterSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,9 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code subscription_succeeded} before any event published after it, a {@code member_added} before the same
  * user's {@code member_removed}. Handing over only queues frames on connections, so no socket is touched here.
  *
- * <p>Presence is per node: a presence channel's members are those connected to this node.
+ * <p>Presence is cluster-wide: a presence channel's members are this node's and those the other nodes report
+ * ({@link RosterSync}, merged in {@link PeerRosters} under the same lock). {@code member_added} goes out when a
+ * user's first connection anywhere joins, {@code member_removed} when its last one anywhere leaves (or its node's
+ * lease lapses). What this node tells the others ({@link RosterLink}) is queued in the same outbox as the frames,
+ * so the changes leave in the order of their versions.
  */
-public final class Channels implements ChannelDirectory {
+public final class Channels implements ChannelDirectory, RosterSync {
     private static final Logger log = LoggerFactory.getLogger(Channels.class);
     /** Cache channels remembered across the node, least recently published forgotten first. */
     static final int MAX_CACHED_CHANNELS = 10_000;
@@ -51,6 +60,11 @@ public final class Channels implements ChannelDirectory {
     };
     private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
     private boolean delivering;
+    /** The other nodes' presence members. */
+    private final PeerRosters peers = new PeerRosters();
+    /** Bumped on every change of this node's presence members; orders them against its roster snapshots. */
+    private long rosterVersion;
+    private volatile RosterLink cluster = RosterLink.NONE;
 
     /**
      * @param maxChannelsPerConnection channels one connection may be subscribed to
@@ -64,6 +78,11 @@ public final class Channels implements ChannelDirectory {
 
     /** A presence member as its channel data named it. */
     record Member(String userId, JsonNode userInfo) {
+    }
+
+    /** From now on, this node's presence changes are told to {@code link}; before, nobody listens. */
+    public void attachCluster(RosterLink link) {
+        cluster = link;
     }
 
     /** A new connection, counted and reachable by {@link #terminateUserConnections}. */
@@ -138,7 +157,7 @@ public final class Channels implements ChannelDirectory {
             }
             for (Subscriber to : state.subscribers.keySet()) {
                 if (to != from) {
-                    pending.addLast(new Delivery(to, frame));
+                    pending.addLast(new ToSubscriber(to, frame));
                 }
             }
         }
@@ -148,7 +167,7 @@ public final class Channels implements ChannelDirectory {
     /** Queues a frame to one connection behind the frames already decided for it. */
     void send(Subscriber to, String frame) {
         synchronized (lock) {
-            pending.addLast(new Delivery(to, frame));
+            pending.addLast(new ToSubscriber(to, frame));
         }
         flush();
     }
@@ -189,7 +208,7 @@ public final class Channels implements ChannelDirectory {
                         continue;
                     }
                     if (reached.add(subscriber)) {
-                        pending.addLast(new Delivery(subscriber, frame));
+                        pending.addLast(new ToSubscriber(subscriber, frame));
                     }
                 }
             }
@@ -204,7 +223,13 @@ public final class Channels implements ChannelDirectory {
             List<ChannelSummary> list = new ArrayList<>();
             for (ChannelState state : channels.values()) {
                 if (prefix == null || state.name.name().startsWith(prefix)) {
-                    list.add(state.summary());
+                    list.add(summary(app.id(), state));
+                }
+            }
+            // Presence channels whose members are all on other nodes are occupied too.
+            for (String name : peers.channels(app.id())) {
+                if (!channels.containsKey(name) && (prefix == null || name.startsWith(prefix))) {
+                    list.add(new ChannelSummary(name, 0, Optional.of(peers.members(app.id(), name).size())));
                 }
             }
             return list;
@@ -216,18 +241,19 @@ public final class Channels implements ChannelDirectory {
         synchronized (lock) {
             ChannelState state = state(app, channel);
             if (state != null) {
-                return state.summary();
+                return summary(app.id(), state);
             }
+            boolean presence = ChannelName.parse(channel).map(c -> c.kind() == ChannelName.Kind.PRESENCE)
+                    .orElse(false);
+            return new ChannelSummary(channel, 0,
+                    presence ? Optional.of(peers.members(app.id(), channel).size()) : Optional.empty());
         }
-        boolean presence = ChannelName.parse(channel).map(c -> c.kind() == ChannelName.Kind.PRESENCE).orElse(false);
-        return new ChannelSummary(channel, 0, presence ? Optional.of(0) : Optional.empty());
     }
 
     @Override
     public List<String> users(PusherApp app, String presenceChannel) {
         synchronized (lock) {
-            ChannelState state = state(app, presenceChannel);
-            return state == null ? List.of() : List.copyOf(state.roster.keySet());
+            return List.copyOf(members(app.id(), presenceChannel, state(app, presenceChannel)).keySet());
         }
     }
 
@@ -279,8 +305,8 @@ public final class Channels implements ChannelDirectory {
             }
             return;
         }
-        if (member != null && state != null && !state.roster.containsKey(member.userId())
-                && state.roster.size() >= maxPresenceMembers) {
+        if (member != null && !members(subscriber.app().id(), name, state).containsKey(member.userId())
+                && members(subscriber.app().id(), name, state).size() >= maxPresenceMembers) {
             refuse(subscriber, name, "LimitReached", "presence channel " + name + " already has "
                     + maxPresenceMembers + " members", 403);
             if (mine.isEmpty()) {
@@ -299,7 +325,8 @@ public final class Channels implements ChannelDirectory {
             Presence presence = state.roster.get(member.userId());
             if (presence == null) {
                 state.roster.put(member.userId(), new Presence(member.userInfo()));
-                firstOfUser = true;
+                tell(subscriber.app().id(), name, member, true);
+                firstOfUser = !peers.has(subscriber.app().id(), name, member.userId());
             } else {
                 presence.connections++;
             }
@@ -309,13 +336,13 @@ public final class Channels implements ChannelDirectory {
             String added = frames.memberAdded(name, member.userId(), member.userInfo());
             for (Subscriber other : state.subscribers.keySet()) {
                 if (other != subscriber) {
-                    pending.addLast(new Delivery(other, added));
+                    pending.addLast(new ToSubscriber(other, added));
                 }
             }
         }
         if (channel.cached()) {
             String cached = cache.get(cacheKey(subscriber.app(), name));
-            pending.addLast(new Delivery(subscriber, cached != null ? cached : frames.cacheMiss(name)));
+            pending.addLast(new ToSubscriber(subscriber, cached != null ? cached : frames.cacheMiss(name)));
         }
     }
 
@@ -323,18 +350,17 @@ public final class Channels implements ChannelDirectory {
     private void succeeded(Subscriber subscriber, ChannelState state) {
         String frame;
         if (state.name.kind() == ChannelName.Kind.PRESENCE) {
-            Map<String, JsonNode> members = new LinkedHashMap<>();
-            state.roster.forEach((id, presence) -> members.put(id, presence.userInfo));
-            frame = frames.presenceSucceeded(state.name.name(), members);
+            frame = frames.presenceSucceeded(state.name.name(),
+                    members(subscriber.app().id(), state.name.name(), state));
         } else {
             frame = frames.subscriptionSucceeded(state.name.name());
         }
-        pending.addLast(new Delivery(subscriber, frame));
+        pending.addLast(new ToSubscriber(subscriber, frame));
     }
 
     /** Called under the lock. */
     private void refuse(Subscriber subscriber, String channel, String type, String error, int status) {
-        pending.addLast(new Delivery(subscriber, frames.subscriptionError(channel, type, error, status)));
+        pending.addLast(new ToSubscriber(subscriber, frames.subscriptionError(channel, type, error, status)));
     }
 
     /** Takes a connection off a channel it was on; called under the lock, its own subscription set updated. */
@@ -349,9 +375,12 @@ public final class Channels implements ChannelDirectory {
             Presence presence = state.roster.get(member.userId());
             if (presence != null && --presence.connections == 0) {
                 state.roster.remove(member.userId());
-                String removed = frames.memberRemoved(channel, member.userId());
-                for (Subscriber other : state.subscribers.keySet()) {
-                    pending.addLast(new Delivery(other, removed));
+                tell(subscriber.app().id(), channel, member, false);
+                if (!peers.has(subscriber.app().id(), channel, member.userId())) {
+                    String removed = frames.memberRemoved(channel, member.userId());
+                    for (Subscriber other : state.subscribers.keySet()) {
+                        pending.addLast(new ToSubscriber(other, removed));
+                    }
                 }
             }
         }
@@ -365,8 +394,109 @@ public final class Channels implements ChannelDirectory {
 
     /** Called under the lock. */
     private ChannelState state(PusherApp app, String channel) {
-        Map<String, ChannelState> channels = apps.get(app.id());
+        return state(app.id(), channel);
+    }
+
+    /** Called under the lock. */
+    private ChannelState state(String appId, String channel) {
+        Map<String, ChannelState> channels = apps.get(appId);
         return channels == null ? null : channels.get(channel);
+    }
+
+    /**
+     * A presence channel's members on every node: this node's in join order, then the others' not also here.
+     * Called under the lock; {@code state} is the channel's local state, or null.
+     */
+    private Map<String, JsonNode> members(String appId, String channel, ChannelState state) {
+        Map<String, JsonNode> members = new LinkedHashMap<>();
+        if (state != null) {
+            state.roster.forEach((id, presence) -> members.put(id, presence.userInfo));
+        }
+        peers.members(appId, channel).forEach((id, info) -> {
+            if (!members.containsKey(id)) {
+                members.put(id, info);
+            }
+        });
+        return members;
+    }
+
+    /** Called under the lock. */
+    private ChannelSummary summary(String appId, ChannelState state) {
+        return new ChannelSummary(state.name.name(), state.subscribers.size(),
+                state.name.kind() == ChannelName.Kind.PRESENCE
+                        ? Optional.of(members(appId, state.name.name(), state).size()) : Optional.empty());
+    }
+
+    /** Queues the news of a user's first joining or last leaving here for the other nodes; under the lock. */
+    private void tell(String appId, String channel, Member member, boolean present) {
+        rosterVersion++;
+        pending.addLast(new ToCluster(rosterVersion,
+                new RosterEntry(appId, channel, member.userId(), present ? member.userInfo() : null), present));
+    }
+
+    /** Tells this node's subscribers of users who joined or left elsewhere and are not on it here; under the lock. */
+    private void applyFlips(List<PeerRosters.Flip> flips) {
+        for (PeerRosters.Flip flip : flips) {
+            ChannelState state = state(flip.appId(), flip.channel());
+            if (state == null || state.roster.containsKey(flip.userId())) {
+                continue;
+            }
+            String frame = flip.present()
+                    ? frames.memberAdded(flip.channel(), flip.userId(), flip.userInfo())
+                    : frames.memberRemoved(flip.channel(), flip.userId());
+            for (Subscriber subscriber : state.subscribers.keySet()) {
+                pending.addLast(new ToSubscriber(subscriber, frame));
+            }
+        }
+    }
+
+    @Override
+    public long beginSweep() {
+        synchronized (lock) {
+            return peers.beginSweep();
+        }
+    }
+
+    @Override
+    public NodeRoster localRoster(String nodeId, String incarnation) {
+        synchronized (lock) {
+            List<RosterEntry> entries = new ArrayList<>();
+            apps.forEach((appId, channels) -> channels.forEach((name, state) -> state.roster.forEach(
+                    (userId, presence) -> entries.add(new RosterEntry(appId, name, userId, presence.userInfo)))));
+            return new NodeRoster(nodeId, incarnation, rosterVersion, entries);
+        }
+    }
+
+    @Override
+    public void peerMemberChanged(String nodeId, String incarnation, long version, RosterEntry entry,
+                                  boolean present) {
+        synchronized (lock) {
+            applyFlips(peers.changed(nodeId, incarnation, version, entry, present));
+        }
+        flush();
+    }
+
+    @Override
+    public void peersAlive(long sweep, Collection<NodeRoster> live) {
+        synchronized (lock) {
+            applyFlips(peers.alive(sweep, live));
+        }
+        flush();
+    }
+
+    @Override
+    public void peerLeft(String nodeId) {
+        synchronized (lock) {
+            applyFlips(peers.left(nodeId));
+        }
+        flush();
+    }
+
+    /** The other nodes whose presence members this node knows. */
+    public Set<String> knownPeers() {
+        synchronized (lock) {
+            return peers.nodes();
+        }
     }
 
     private static String cacheKey(PusherApp app, String channel) {
@@ -391,15 +521,26 @@ public final class Channels implements ChannelDirectory {
                 }
             }
             try {
-                next.to.send(next.frame);
+                if (next instanceof ToSubscriber frame) {
+                    frame.to.send(frame.frame);
+                } else if (next instanceof ToCluster told) {
+                    cluster.memberChanged(told.version, told.entry, told.present);
+                }
             } catch (RuntimeException e) {
                 // One broken connection must not stop the deliveries queued behind it.
-                log.error("Delivery to {} failed", next.to.socketId(), e);
+                log.error("Delivery {} failed", next, e);
             }
         }
     }
 
-    private record Delivery(Subscriber to, String frame) {
+    /** Something decided under the lock, to hand over after it. */
+    private sealed interface Delivery {
+    }
+
+    private record ToSubscriber(Subscriber to, String frame) implements Delivery {
+    }
+
+    private record ToCluster(long version, RosterEntry entry, boolean present) implements Delivery {
     }
 
     /** A user on a presence channel: the info of its first connection, and how many of its connections are on. */
@@ -422,11 +563,6 @@ public final class Channels implements ChannelDirectory {
 
         ChannelState(ChannelName name) {
             this.name = name;
-        }
-
-        ChannelSummary summary() {
-            return new ChannelSummary(name.name(), subscribers.size(),
-                    name.kind() == ChannelName.Kind.PRESENCE ? Optional.of(roster.size()) : Optional.empty());
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.switchboard.config.PusherConfig;
 import dev.switchboard.logging.EventLog;
 import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.pusher.ChannelDirectory;
+import dev.switchboard.pusher.RosterLink;
+import dev.switchboard.pusher.RosterSync;
 import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.time.TimeSource;
 import dev.switchboard.ws.OutboundQueue;
@@ -67,6 +69,16 @@ public final class PusherServer {
     /** The channels, as the event pipeline and the HTTP API use them. */
     public ChannelDirectory directory() {
         return channels;
+    }
+
+    /** The channels, as the cluster shares presence members with them. */
+    public RosterSync roster() {
+        return channels;
+    }
+
+    /** From now on, this node's presence changes are told to the other nodes through {@code link}. */
+    public void attachCluster(RosterLink link) {
+        channels.attachCluster(link);
     }
 
     /** Open Pusher connections on this node. */
