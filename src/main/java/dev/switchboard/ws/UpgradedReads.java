@@ -3,7 +3,7 @@ package dev.switchboard.ws;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.attributes.Attribute;
-import org.glassfish.grizzly.attributes.AttributeBuilder;
+import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
@@ -35,15 +35,16 @@ public final class UpgradedReads extends BaseFilter implements AddOn {
     private static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
     /** Tyrus's connection for an upgraded Grizzly connection, set by its filter at the upgrade. */
     private static final Attribute<org.glassfish.tyrus.spi.Connection> TYRUS_CONNECTION =
-            AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TYRUS_FILTER + ".Connection");
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TYRUS_FILTER + ".Connection");
     /** Serialises a connection's reads with its close, as Tyrus's filter does. */
     private static final Attribute<TaskProcessor> TASK_PROCESSOR =
-            AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TaskProcessor.class.getName() + ".TaskProcessor");
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(TaskProcessor.class.getName() + ".TaskProcessor");
     /** The request the HTTP codec is parsing on a connection; for an upgraded one, the upgrade request. */
     private static final Attribute<Object> CODEC_REQUEST =
-            AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME);
+            Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME);
 
     private volatile boolean engaged;
+    private final java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void setup(NetworkListener networkListener, FilterChainBuilder builder) {
@@ -59,9 +60,9 @@ public final class UpgradedReads extends BaseFilter implements AddOn {
         return engaged;
     }
 
-    /** Whether the HTTP codec still holds a request for {@code connection} (for tests). */
-    static boolean codecHoldsRequest(Connection<?> connection) {
-        return CODEC_REQUEST.isSet(connection);
+    /** Upgrade requests dropped from their connections so far (for tests). */
+    long released() {
+        return released.get();
     }
 
     @Override
@@ -93,10 +94,11 @@ public final class UpgradedReads extends BaseFilter implements AddOn {
         return ctx.getStopAction();
     }
 
-    private static void releaseIfUpgraded(Connection<?> connection) {
-        if (TYRUS_CONNECTION.isSet(connection)) {
+    private void releaseIfUpgraded(Connection<?> connection) {
+        if (TYRUS_CONNECTION.isSet(connection) && CODEC_REQUEST.isSet(connection)) {
             // Not recycled: the 101 response may still sit in the write queue. The garbage collector takes it.
             CODEC_REQUEST.remove(connection);
+            released.incrementAndGet();
         }
     }
 
