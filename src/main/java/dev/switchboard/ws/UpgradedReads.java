@@ -43,6 +43,7 @@ public final class UpgradedReads extends BaseFilter implements AddOn {
     private static final Attribute<Object> CODEC_REQUEST =
             Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME);
 
+    /** Set once, by the first read that bypassed the codec: not written on every read. */
     private volatile boolean engaged;
     private final java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
 
@@ -76,7 +77,9 @@ public final class UpgradedReads extends BaseFilter implements AddOn {
             ctx.addCompletionListener(done -> releaseIfUpgraded(connection));
             return ctx.getInvokeAction();
         }
-        engaged = true;
+        if (!engaged) {
+            engaged = true;
+        }
         Buffer buffer = ctx.getMessage();
         if (buffer.hasRemaining()) {
             ReadHandler handler = tyrus.getReadHandler();
