@@ -4,6 +4,7 @@ import dev.switchboard.metrics.NodeMetrics;
 import dev.switchboard.ws.OriginCheckAddOn;
 import dev.switchboard.ws.OriginPolicy;
 import dev.switchboard.ws.TyrusContainer;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -12,6 +13,7 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.grizzly.utils.IdleTimeoutFilter;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 
 import java.io.IOException;
@@ -69,6 +71,9 @@ public final class WebServer {
         listener.registerAddOn(new OriginCheckAddOn(origins, metrics));
         listener.registerAddOn(container.handshakeGuard());
         listener.registerAddOn(new WebSocketAddOn(container, "/"));
+        // Upgraded connections' reads skip the HTTP codec, which would otherwise keep each one's upgrade request.
+        listener.registerAddOn(container.upgradedReads());
+        listener.registerAddOn(WebServer::withoutIdleTimeoutFilter);
         server.addListener(listener);
 
         ServerConfiguration config = server.getServerConfiguration();
@@ -83,6 +88,18 @@ public final class WebServer {
             config.addHttpHandler(new PlainHttpHandler(entry.getValue()), entry.getKey());
         }
         return new WebServer(server, listener, container);
+    }
+
+    /**
+     * Removes Grizzly's idle-timeout filter, which the listener adds whatever the timeout: with the timeout off (see
+     * above) it only costs, a map entry per connection that a Grizzly thread walks every second and timestamps
+     * updated on every read and write.
+     */
+    static void withoutIdleTimeoutFilter(NetworkListener listener, FilterChainBuilder builder) {
+        int index = builder.indexOfType(IdleTimeoutFilter.class);
+        if (index >= 0 && listener.getKeepAlive().getIdleTimeoutInSeconds() < 0) {
+            builder.remove(index);
+        }
     }
 
     /** Binds and starts serving; returns the bound port. */

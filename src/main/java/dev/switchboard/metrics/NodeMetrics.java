@@ -73,6 +73,8 @@ public final class NodeMetrics {
     private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
     private final Counter eventsReplayed;
     private volatile JvmGcMetrics gc;
+    /** The fan-out running on each thread, if any: see {@link #fanOut}. */
+    private final ThreadLocal<FanOut> fanOut = new ThreadLocal<>();
 
     /** Registers the node's meters (and the JVM's) in {@code registry}. */
     public NodeMetrics(MeterRegistry registry) {
@@ -87,7 +89,8 @@ public final class NodeMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         sendQueueFrames = DistributionSummary.builder("switchboard.send.queue.frames")
-                .description("A connection's send-queue depth each time a frame is queued")
+                .description("Send-queue depth when a frame is queued: for an event, the deepest among its recipients"
+                        + " (one sample per event); for a reply to one client, that client's")
                 .baseUnit("frames")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0)
@@ -182,9 +185,45 @@ public final class NodeMetrics {
         deliveryLag.record(lag.isNegative() ? Duration.ZERO : lag);
     }
 
-    /** A frame was queued behind {@code depth - 1} others. */
+    /**
+     * A frame was queued behind {@code depth - 1} others. Inside {@link #fanOut} only the deepest queue of the
+     * fan-out is recorded, once, when it ends; elsewhere (a reply to one client) each call is a sample.
+     */
     public void queued(int depth) {
+        FanOut open = fanOut.get();
+        if (open != null) {
+            open.deepest = Math.max(open.deepest, depth);
+            return;
+        }
         sendQueueFrames.record(depth);
+    }
+
+    /**
+     * Runs {@code delivery}, an event's fan-out to its recipients, on this thread, and records the send-queue depth
+     * sample of the event: the deepest queue among its recipients. One histogram sample per event instead of one
+     * per recipient: recording a sample costs more than queueing the frame, and the deepest queue is what an
+     * operator looks for (a backlog building somewhere), not the thousands of empty ones beside it.
+     */
+    public void fanOut(Runnable delivery) {
+        if (fanOut.get() != null) {
+            delivery.run();
+            return;
+        }
+        FanOut open = new FanOut();
+        fanOut.set(open);
+        try {
+            delivery.run();
+        } finally {
+            fanOut.remove();
+            if (open.deepest > 0) {
+                sendQueueFrames.record(open.deepest);
+            }
+        }
+    }
+
+    /** The deepest queue a fan-out has queued into so far; confined to the thread running it. */
+    private static final class FanOut {
+        int deepest;
     }
 
     /** A connection was closed for falling behind. */

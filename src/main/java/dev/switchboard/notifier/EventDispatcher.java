@@ -75,13 +75,15 @@ public final class EventDispatcher {
         // Pusher event names are the app's own (one per Laravel event class): counted together, so they cannot
         // crowd the helpdesk events out of the bounded set of per-name counters.
         metrics.eventReceived(broadcast ? PUSHER_BROADCAST : event.event(), NodeMetrics.EventSource.DURABLE);
-        if (!broadcast) {
-            // Encoded into a WebSocket frame here, once, on the listener's thread: every recipient's queue gets
-            // the same bytes.
-            EncodedFrame frame = EncodedFrame.of(frames.durable(event.id(), event.event(), event.dataJson()));
-            registry.deliver(event.target(), frame, event.id());
-        }
-        channels.publish(event.event(), event.target(), event.dataJson());
+        metrics.fanOut(() -> {
+            if (!broadcast) {
+                // Encoded into a WebSocket frame here, once, on the listener's thread: every recipient's queue gets
+                // the same bytes.
+                EncodedFrame frame = EncodedFrame.of(frames.durable(event.id(), event.event(), event.dataJson()));
+                registry.deliver(event.target(), frame, event.id());
+            }
+            channels.publish(event.event(), event.target(), event.dataJson());
+        });
         metrics.delivered(Duration.between(event.createdAt(), time.now()));
     }
 

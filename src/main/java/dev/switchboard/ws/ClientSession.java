@@ -284,6 +284,7 @@ final class ClientSession {
             clientEpoch = auth.epoch();
         }
         cancel(timeout);
+        services.sessions().authenticated(this, roleTag());
         scheduleExpiry(verified);
         ResumeGate.Ticket resume = null;
         if (auth.lastEventId() != null) {
@@ -447,7 +448,7 @@ final class ClientSession {
     /** The connection's role as a metric tag: its token's, or {@code unauthenticated} before auth. */
     String roleTag() {
         Principal p = principal;
-        return p == null ? "unauthenticated" : p.role().wireName();
+        return p == null ? OpenSessions.UNAUTHENTICATED : p.role().wireName();
     }
 
     private void forbidden(long conversationId, String request) {

@@ -21,6 +21,7 @@ public final class TyrusContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;
     private final WebSocketEngine guardedEngine;
     private final HandshakeGuard handshakeGuard;
+    private final UpgradedReads upgradedReads = new UpgradedReads();
     /** Runs the linger timeouts of closing connections: one short task per close, none per open connection. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor closeTimers;
 
@@ -61,6 +62,14 @@ public final class TyrusContainer extends TyrusServerContainer {
      */
     public HandshakeGuard handshakeGuard() {
         return handshakeGuard;
+    }
+
+    /**
+     * The add-on that takes upgraded connections off the HTTP codec (see {@link UpgradedReads}); the listener
+     * registers it beside Tyrus's own add-on.
+     */
+    public UpgradedReads upgradedReads() {
+        return upgradedReads;
     }
 
     @Override

@@ -90,6 +90,9 @@ public final class FanoutProbe {
                 jcmdTo(pid, histogram, "GC.class_histogram");
                 jcmdTo(pid, Path.of(histogram + ".heap"), "GC.heap_info");
                 System.out.println("heap histogram of " + subscribers + " idle connections: " + histogram);
+                // After the full GC the histogram forced: the resident set the idle connections leave.
+                System.out.println("server " + rss(pid) + " after GC with " + subscribers + " idle connections; load "
+                        + Files.readString(Path.of("/proc/loadavg")).trim());
             }
             long expected = (long) events * subscribers;
             String load0 = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -156,6 +159,16 @@ public final class FanoutProbe {
     }
 
     /** utime + stime of the process, in clock ticks (100 per second on Linux). */
+    /** The process's resident set, as {@code /proc/PID/status} reports it ({@code VmRSS: 123456 kB}). */
+    private static String rss(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return line.replaceAll("\\s+", " ");
+            }
+        }
+        return "VmRSS unknown";
+    }
+
     private static long cpuTicks(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -41,4 +41,44 @@ class NodeMetricsTest {
         assertEquals(1, metrics.deliveryLag().count());
         assertEquals(0, metrics.deliveryLag().max(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
+
+    @Test
+    void aFanOutRecordsOneQueueDepthSampleTheDeepestOfItsRecipients() {
+        NodeMetrics metrics = NodeMetrics.detached();
+        metrics.fanOut(() -> {
+            metrics.queued(1);
+            metrics.queued(7);
+            metrics.queued(2);
+        });
+        io.micrometer.core.instrument.DistributionSummary depths =
+                metrics.registry().get("switchboard.send.queue.frames").summary();
+        assertEquals(1, depths.count());
+        assertEquals(7, depths.max());
+    }
+
+    @Test
+    void aFrameQueuedOutsideAFanOutIsItsOwnSampleAndAFanOutWithoutRecipientsRecordsNone() {
+        NodeMetrics metrics = NodeMetrics.detached();
+        metrics.fanOut(() -> {
+        });
+        metrics.queued(3);
+        metrics.queued(1);
+        io.micrometer.core.instrument.DistributionSummary depths =
+                metrics.registry().get("switchboard.send.queue.frames").summary();
+        assertEquals(2, depths.count());
+        assertEquals(4, depths.totalAmount());
+    }
+
+    @Test
+    void aFanOutInsideAFanOutCountsTowardsTheOuterOne() {
+        NodeMetrics metrics = NodeMetrics.detached();
+        metrics.fanOut(() -> {
+            metrics.queued(2);
+            metrics.fanOut(() -> metrics.queued(5));
+        });
+        io.micrometer.core.instrument.DistributionSummary depths =
+                metrics.registry().get("switchboard.send.queue.frames").summary();
+        assertEquals(1, depths.count());
+        assertEquals(5, depths.max());
+    }
 }

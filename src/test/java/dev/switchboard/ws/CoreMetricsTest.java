@@ -30,6 +30,26 @@ class CoreMetricsTest {
     }
 
     @Test
+    void connectionCountsFollowEachConnectionThroughAuthAndCloseWithoutDrifting() {
+        CoreHarness.Client unauthenticated = node.connect();
+        CoreHarness.Client contact = node.connect();
+        CoreHarness.Client agent = node.connect();
+        contact.auth(node.contactToken(7, java.time.Duration.ofHours(1), 1L));
+        agent.auth(node.agentToken(2));
+        agent.auth(node.agentToken(2));
+        assertEquals(1, connections("unauthenticated"));
+        assertEquals(1, connections("contact"));
+        assertEquals(1, connections("agent"), "a re-auth does not count the connection twice");
+        unauthenticated.drop();
+        contact.drop();
+        agent.drop();
+        assertEquals(0, connections("unauthenticated"));
+        assertEquals(0, connections("contact"));
+        assertEquals(0, connections("agent"));
+        assertEquals(0, connections("admin"));
+    }
+
+    @Test
     void authFailuresAreCountedByReason() {
         node.connect().send("{\"type\":\"auth\"}");
         node.connect().auth("not-a-jwt");
