@@ -33,10 +33,10 @@ public final class EventListener implements AutoCloseable {
     static final String EPHEMERAL_CHANNEL = "realtime_ephemeral";
     private static final int BATCH = 500;
     /** The columns {@link #read} parses, in its order. */
-    public static final String COLUMNS = "id, event, audience, conversation_id, user_id, data::text, created_at";
+    public static final String COLUMNS = "id, event, audience, conversation_id, user_id, data::text, created_at,"
+            + " channels, except_socket_id, app_id";
     /** Reads the events after an id, in commit order; {@link #read} parses its rows. */
-    static final String FETCH = "SELECT id, event, audience, conversation_id, user_id, data::text, created_at,"
-            + " channels, except_socket_id, app_id FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
+    static final String FETCH = "SELECT " + COLUMNS + " FROM realtime.events WHERE id > ? ORDER BY id LIMIT " + BATCH;
     private static final long POLL_MILLIS = 250;
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(10);
