@@ -85,6 +85,9 @@ public final class ResumingClient implements AutoCloseable {
      * increasing order: nothing lost at a failover, nothing replayed twice at its seam.
      */
     public void assertEveryIdOnceInOrder(long first, long last) {
+        if (!current.isClosed()) {
+            record(current.sync()); // anything still queued for this connection, a late duplicate included
+        }
         List<Long> ids = ids();
         for (int i = 0; i < ids.size(); i++) {
             if (ids.get(i) != first + i) {
