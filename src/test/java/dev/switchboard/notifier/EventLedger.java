@@ -31,23 +31,33 @@ import static org.junit.jupiter.api.Assertions.fail;
  * polls {@code id > last} exactly as every node's listener does (so it also stands for a node of the previous
  * release), and the checks that every committed event was numbered once, densely, in each writer's commit order.
  */
-final class EventLedger {
+public final class EventLedger {
     private EventLedger() {
     }
 
     /** The tag of an event written by {@link Writers}: {@code writer:sequence}. */
-    static String tag(int writer, int sequence) {
+    public static String tag(int writer, int sequence) {
         return writer + ":" + sequence;
     }
 
     /** Writers committing one event per transaction, each on its own connection and conversation, until stopped. */
-    static final class Writers implements AutoCloseable {
+    public static final class Writers implements AutoCloseable {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger[] committed;
         private final ExecutorService pool;
         private final List<Future<?>> futures = new ArrayList<>();
+        private final long pauseMillis;
 
-        Writers(String database, int count, long firstConversation) {
+        public Writers(String database, int count, long firstConversation) {
+            this(database, count, firstConversation, 0);
+        }
+
+        /**
+         * Writers that wait {@code pauseMillis} after each commit: a steady flow for tests that last long (restarts
+         * of whole nodes) rather than a flood that outruns what a resume may replay.
+         */
+        public Writers(String database, int count, long firstConversation, long pauseMillis) {
+            this.pauseMillis = pauseMillis;
             committed = new AtomicInteger[count];
             pool = Executors.newFixedThreadPool(count);
             for (int w = 0; w < count; w++) {
@@ -73,12 +83,15 @@ final class EventLedger {
                     c.commit();
                     // Counted only once COMMIT has returned: exactly the events that must be delivered.
                     committed[writer].incrementAndGet();
+                    if (pauseMillis > 0) {
+                        sleep(pauseMillis);
+                    }
                 }
             }
         }
 
         /** Total committed so far. */
-        int committed() {
+        public int committed() {
             int total = 0;
             for (AtomicInteger c : committed) {
                 total += c.get();
@@ -87,7 +100,7 @@ final class EventLedger {
         }
 
         /** Waits until at least {@code total} more events than now have been committed. */
-        void awaitMore(int more) {
+        public void awaitMore(int more) {
             int target = committed() + more;
             long deadline = System.nanoTime() + WsClient.PATIENCE.toNanos();
             while (committed() < target) {
@@ -99,7 +112,7 @@ final class EventLedger {
         }
 
         /** Stops the writers and returns every committed tag, per writer in commit order. */
-        List<List<String>> stop() throws Exception {
+        public List<List<String>> stop() throws Exception {
             running.set(false);
             for (Future<?> f : futures) {
                 f.get(30, TimeUnit.SECONDS);
@@ -193,7 +206,7 @@ final class EventLedger {
     }
 
     /** Waits until no committed event is left without an id (the sequencer has caught up). */
-    static void awaitAllNumbered(String database) throws SQLException {
+    public static void awaitAllNumbered(String database) throws SQLException {
         long deadline = System.nanoTime() + WsClient.PATIENCE.toNanos();
         try (Connection c = TestDatabases.superuser(database); Statement s = c.createStatement()) {
             while (true) {
@@ -239,7 +252,7 @@ final class EventLedger {
     }
 
     /** {@code delivered} holds every committed tag once, and each writer's tags in its commit order. */
-    static void assertInEachWritersOrder(List<String> delivered, List<List<String>> committed) {
+    public static void assertInEachWritersOrder(List<String> delivered, List<List<String>> committed) {
         Map<String, Integer> position = new HashMap<>();
         for (int i = 0; i < delivered.size(); i++) {
             assertTrue(position.put(delivered.get(i), i) == null, "delivered twice: " + delivered.get(i));
