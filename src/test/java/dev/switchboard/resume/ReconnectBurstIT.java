@@ -35,6 +35,11 @@ class ReconnectBurstIT {
     private static final int CLIENTS = 5_000;
     private static final long CONVERSATION = 900;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * A burst this size queues handshakes and auths behind each other on two cores for longer than the default 10 s
+     * allowances, which would then refuse clients the test means to see resume, not time out.
+     */
+    private static final Map<String, String> PATIENT = Map.of("AUTH_TIMEOUT", "90s", "HANDSHAKE_TIMEOUT", "90s");
 
     @Test
     void fiveThousandClientsReconnectingAtOnceAllResumeWithoutADuplicate() throws Exception {
@@ -43,7 +48,7 @@ class ReconnectBurstIT {
         HttpClient http = HttpClient.newBuilder().executor(io).build();
         List<Contact> contacts = new ArrayList<>();
         try {
-            TestServer first = TestServer.start(url, Map.of("NODE_ID", "first"));
+            TestServer first = TestServer.start(url, node("first"));
             try {
                 for (int i = 0; i < CLIENTS; i += 500) {
                     List<CompletableFuture<?>> wave = new ArrayList<>();
@@ -64,7 +69,7 @@ class ReconnectBurstIT {
             }
             push(first, 11, 30);
 
-            try (TestServer second = TestServer.start(url, Map.of("NODE_ID", "second"))) {
+            try (TestServer second = TestServer.start(url, node("second"))) {
                 long started = System.nanoTime();
                 List<CompletableFuture<?>> burst = new ArrayList<>();
                 for (Contact contact : contacts) {
@@ -87,6 +92,12 @@ class ReconnectBurstIT {
             contacts.forEach(Contact::abort);
             io.shutdownNow();
         }
+    }
+
+    private static Map<String, String> node(String id) {
+        Map<String, String> env = new java.util.HashMap<>(PATIENT);
+        env.put("NODE_ID", id);
+        return env;
     }
 
     private static void push(TestServer server, int from, int to) {
@@ -117,6 +128,8 @@ class ReconnectBurstIT {
         private final StringBuilder partial = new StringBuilder();
         private volatile WebSocket socket;
         private volatile CompletableFuture<Void> closed = new CompletableFuture<>();
+        /** Completed once the server confirmed the subscription: only then may events be pushed at it. */
+        private volatile CompletableFuture<Void> subscribed = new CompletableFuture<>();
         private volatile boolean recovered;
         private volatile String refusal;
         private long after;
@@ -129,6 +142,7 @@ class ReconnectBurstIT {
         CompletableFuture<?> connect(HttpClient http, int port, long afterId) {
             after = afterId;
             closed = new CompletableFuture<>();
+            subscribed = new CompletableFuture<>();
             return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(60))
                     .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), this)
                     .thenCompose(ws -> {
@@ -141,8 +155,10 @@ class ReconnectBurstIT {
                     })
                     .exceptionally(e -> {
                         refusal = "connection failed: " + e;
+                        subscribed.complete(null);
                         return null;
-                    });
+                    })
+                    .thenCompose(sent -> subscribed);
         }
 
         @Override
@@ -174,6 +190,7 @@ class ReconnectBurstIT {
                 if (!recovered) {
                     refusal = text;
                 }
+                subscribed.complete(null);
             } else if ("resync_required".equals(event) || "error".equals(event)) {
                 refusal = text;
             } else if (frame.hasNonNull("id")) {
@@ -195,12 +212,14 @@ class ReconnectBurstIT {
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             refusal = "closed " + statusCode + " " + reason;
             closed.complete(null);
+            subscribed.complete(null);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             closed.complete(null);
+            subscribed.complete(null);
         }
 
         void abort() {
