@@ -7,10 +7,8 @@ import dev.switchboard.pusher.PusherApp;
 import dev.switchboard.pusher.RosterEntry;
 import dev.switchboard.pusher.RosterLink;
 import dev.switchboard.pusher.RosterSync;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.switchboard.routing.OrderedHandoff;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -38,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * so the changes leave in the order of their versions.
  */
 public final class Channels implements ChannelDirectory, RosterSync {
-    private static final Logger log = LoggerFactory.getLogger(Channels.class);
     /** Cache channels remembered across the node, least recently published forgotten first. */
     static final int MAX_CACHED_CHANNELS = 10_000;
 
@@ -58,8 +55,8 @@ public final class Channels implements ChannelDirectory, RosterSync {
             return size() > MAX_CACHED_CHANNELS;
         }
     };
-    private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
-    private boolean delivering;
+    /** Frames and roster changes decided under the lock, handed on after it in the order decided. */
+    private final OrderedHandoff<Delivery> pending = new OrderedHandoff<>(lock, this::handOn);
     /** The other nodes' presence members. */
     private final PeerRosters peers = new PeerRosters();
     /** Bumped on every change of this node's presence members; orders them against its roster snapshots. */
@@ -157,7 +154,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
             }
             for (Subscriber to : state.subscribers.keySet()) {
                 if (to != from) {
-                    pending.addLast(new ToSubscriber(to, frame));
+                    pending.add(new ToSubscriber(to, frame));
                 }
             }
         }
@@ -167,7 +164,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
     /** Queues a frame to one connection behind the frames already decided for it. */
     void send(Subscriber to, String frame) {
         synchronized (lock) {
-            pending.addLast(new ToSubscriber(to, frame));
+            pending.add(new ToSubscriber(to, frame));
         }
         flush();
     }
@@ -208,7 +205,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
                         continue;
                     }
                     if (reached.add(subscriber)) {
-                        pending.addLast(new ToSubscriber(subscriber, frame));
+                        pending.add(new ToSubscriber(subscriber, frame));
                     }
                 }
             }
@@ -336,13 +333,13 @@ public final class Channels implements ChannelDirectory, RosterSync {
             String added = frames.memberAdded(name, member.userId(), member.userInfo());
             for (Subscriber other : state.subscribers.keySet()) {
                 if (other != subscriber) {
-                    pending.addLast(new ToSubscriber(other, added));
+                    pending.add(new ToSubscriber(other, added));
                 }
             }
         }
         if (channel.cached()) {
             String cached = cache.get(cacheKey(subscriber.app(), name));
-            pending.addLast(new ToSubscriber(subscriber, cached != null ? cached : frames.cacheMiss(name)));
+            pending.add(new ToSubscriber(subscriber, cached != null ? cached : frames.cacheMiss(name)));
         }
     }
 
@@ -355,12 +352,12 @@ public final class Channels implements ChannelDirectory, RosterSync {
         } else {
             frame = frames.subscriptionSucceeded(state.name.name());
         }
-        pending.addLast(new ToSubscriber(subscriber, frame));
+        pending.add(new ToSubscriber(subscriber, frame));
     }
 
     /** Called under the lock. */
     private void refuse(Subscriber subscriber, String channel, String type, String error, int status) {
-        pending.addLast(new ToSubscriber(subscriber, frames.subscriptionError(channel, type, error, status)));
+        pending.add(new ToSubscriber(subscriber, frames.subscriptionError(channel, type, error, status)));
     }
 
     /** Takes a connection off a channel it was on; called under the lock, its own subscription set updated. */
@@ -379,7 +376,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
                 if (!peers.has(subscriber.app().id(), channel, member.userId())) {
                     String removed = frames.memberRemoved(channel, member.userId());
                     for (Subscriber other : state.subscribers.keySet()) {
-                        pending.addLast(new ToSubscriber(other, removed));
+                        pending.add(new ToSubscriber(other, removed));
                     }
                 }
             }
@@ -430,7 +427,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
     /** Queues the news of a user's first joining or last leaving here for the other nodes; under the lock. */
     private void tell(String appId, String channel, Member member, boolean present) {
         rosterVersion++;
-        pending.addLast(new ToCluster(rosterVersion,
+        pending.add(new ToCluster(rosterVersion,
                 new RosterEntry(appId, channel, member.userId(), present ? member.userInfo() : null), present));
     }
 
@@ -445,7 +442,7 @@ public final class Channels implements ChannelDirectory, RosterSync {
                     ? frames.memberAdded(flip.channel(), flip.userId(), flip.userInfo())
                     : frames.memberRemoved(flip.channel(), flip.userId());
             for (Subscriber subscriber : state.subscribers.keySet()) {
-                pending.addLast(new ToSubscriber(subscriber, frame));
+                pending.add(new ToSubscriber(subscriber, frame));
             }
         }
     }
@@ -505,31 +502,14 @@ public final class Channels implements ChannelDirectory, RosterSync {
 
     /** Hands what is queued to the connections, unless another thread already is; never under the lock. */
     private void flush() {
-        synchronized (lock) {
-            if (delivering) {
-                return;
-            }
-            delivering = true;
-        }
-        while (true) {
-            Delivery next;
-            synchronized (lock) {
-                next = pending.pollFirst();
-                if (next == null) {
-                    delivering = false;
-                    return;
-                }
-            }
-            try {
-                if (next instanceof ToSubscriber frame) {
-                    frame.to.send(frame.frame);
-                } else if (next instanceof ToCluster told) {
-                    cluster.memberChanged(told.version, told.entry, told.present);
-                }
-            } catch (RuntimeException e) {
-                // One broken connection must not stop the deliveries queued behind it.
-                log.error("Delivery {} failed", next, e);
-            }
+        pending.flush();
+    }
+
+    private void handOn(Delivery next) {
+        if (next instanceof ToSubscriber frame) {
+            frame.to.send(frame.frame);
+        } else if (next instanceof ToCluster told) {
+            cluster.memberChanged(told.version, told.entry, told.present);
         }
     }
 
