@@ -1,12 +1,6 @@
 package dev.switchboard.auth;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -32,39 +26,16 @@ public final class DevSecret {
      * @return the secret, or empty when {@code dataDir} holds no usable one
      */
     public static Optional<String> find(Path dataDir) {
-        Path file = file(dataDir);
-        try {
-            if (!Files.isRegularFile(file)) {
-                return Optional.empty();
-            }
-            String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
-            return secret.length() >= 32 ? Optional.of(secret) : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the development JWT secret in " + file, e);
-        }
+        return kept(dataDir).find();
     }
 
     /** Reads the secret kept in {@code dataDir}, creating it (owner-only readable) on first use. */
     public static String loadOrCreate(Path dataDir) {
-        Optional<String> existing = find(dataDir);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        Path file = file(dataDir);
-        try {
-            Files.createDirectories(dataDir);
-            byte[] bytes = new byte[48];
-            new SecureRandom().nextBytes(bytes);
-            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: the folder's own permissions apply
-            }
-            return secret;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the development JWT secret in " + file, e);
-        }
+        return kept(dataDir).loadOrCreate(48, bytes -> Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    }
+
+    private static SecretFile kept(Path dataDir) {
+        // Anything shorter than the 64 characters it is made with is a damaged file, not a secret.
+        return new SecretFile(file(dataDir), 32, "development JWT secret");
     }
 }

@@ -1,12 +1,8 @@
 package dev.switchboard.pusher;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.switchboard.auth.SecretFile;
+
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
@@ -30,27 +26,7 @@ public final class DevPusherApp {
 
     /** The development app, its secret read from {@code dataDir} or created there (owner-only) on first use. */
     public static PusherApp loadOrCreate(Path dataDir) {
-        Path file = file(dataDir);
-        try {
-            if (Files.isRegularFile(file)) {
-                String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
-                if (secret.length() >= 16) {
-                    return new PusherApp(ID, KEY, secret);
-                }
-            }
-            Files.createDirectories(dataDir);
-            byte[] bytes = new byte[20];
-            new SecureRandom().nextBytes(bytes);
-            String secret = HexFormat.of().formatHex(bytes);
-            Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: the folder's own permissions apply
-            }
-            return new PusherApp(ID, KEY, secret);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the development Pusher secret in " + file, e);
-        }
+        SecretFile kept = new SecretFile(file(dataDir), 16, "development Pusher secret");
+        return new PusherApp(ID, KEY, kept.loadOrCreate(20, bytes -> HexFormat.of().formatHex(bytes)));
     }
 }
