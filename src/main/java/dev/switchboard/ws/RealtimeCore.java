@@ -38,12 +38,13 @@ import java.util.concurrent.Executor;
  * </ul>
  * None is ever taken while another is held: each guards only its own fields, and the code under it calls no other
  * component (the concurrent maps and executor queues of the JDK aside, which take no lock of ours). Trackers decide
- * frames under their lock and deliver them after releasing it, in decision order ({@code presence.Outbox}).
+ * frames under their lock and deliver them after releasing it, in decision order ({@code routing.OrderedHandoff},
+ * which takes only its owner's lock, never while delivering).
  * Delivering only queues; socket writes, and so the closes Tyrus reports inline from a failed write, happen on the
  * {@code writers} executor with no lock held. What the trackers tell the other nodes leaves through the same outbox
  * into the cluster bus's bounded queue (a JDK queue); its JDBC runs on the bus's own thread, under no lock of ours,
- * and what the other nodes say reaches the trackers on the LISTEN thread, which holds none either. Keep it so: a lock taken inside another is how this server once
- * deadlocked, a reset connection closing inside one tracker's fan-out while another thread fanned out of the other.
+ * and what the other nodes say reaches the trackers on the LISTEN thread, which holds none either. Keep it so: a
+ * lock taken inside another is how this server once deadlocked, a reset connection closing inside one tracker's fan-out while another thread fanned out of the other.
  */
 public final class RealtimeCore {
     /**
