@@ -69,8 +69,12 @@ public final class ChannelPublisher {
                     channels.exceptSocketId());
             return true;
         }
+        if (defaultApp.isEmpty()) {
+            // No Pusher app on this node: nothing to map, on the listener's hot path.
+            return false;
+        }
         List<String> helpdesk = HelpdeskChannels.of(target);
-        if (helpdesk.isEmpty() || defaultApp.isEmpty()) {
+        if (helpdesk.isEmpty()) {
             return false;
         }
         directory.publish(defaultApp.get(), helpdesk, event, dataJson, Optional.empty());
