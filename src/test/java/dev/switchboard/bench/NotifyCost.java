@@ -62,8 +62,8 @@ public final class NotifyCost {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             options.put(kv[0], kv.length > 1 ? kv[1] : "true");
         }
-        int tx = Integer.parseInt(options.getOrDefault("tx", "2000"));
-        int reps = Integer.parseInt(options.getOrDefault("reps", "5"));
+        int tx = Integer.parseInt(options.getOrDefault("tx", "500"));
+        int reps = Integer.parseInt(options.getOrDefault("reps", "15"));
         Path out = Path.of(options.getOrDefault("out", "bench/results/notify-cost.md"));
         Path dataDir = Path.of(options.getOrDefault("data", "target/notify-cost-pg")).toAbsolutePath();
 
@@ -154,7 +154,9 @@ public final class NotifyCost {
                      + "'realtime.notify_new_message(bigint, jsonb)'::regprocedure)")) {
             rs.next();
             String noSet = rs.getString(1)
-                    .replace("FUNCTION realtime.notify_new_message(", "FUNCTION public.bench_notify_new_message_noset(")
+                    .replace("FUNCTION realtime.notify_new_message(", "FUNCTION public.notify_new_message(")
+                    // PL/pgSQL code names its parameters after the function.
+                    .replace("notify_new_message", "bench_notify_new_message_noset")
                     .replaceAll("(?m)^ SET search_path TO .*$", "");
             s.execute(noSet);
         }
@@ -189,7 +191,12 @@ public final class NotifyCost {
             }
             for (int rep = 0; rep < reps; rep++) {
                 for (int v = 0; v < variants.size(); v++) {
-                    for (String db : variants.get(v).databases) {
+                    // Alternate which database goes first, so neither side of a pair always runs second.
+                    List<String> order = new ArrayList<>(variants.get(v).databases);
+                    if (rep % 2 == 1) {
+                        java.util.Collections.reverse(order);
+                    }
+                    for (String db : order) {
                         Run r = measure(connections.get(v + "|" + db), db, v, tx);
                         runs.computeIfAbsent(v + "|" + db, k -> new ArrayList<>()).add(r);
                         System.out.printf("rep %d %-22s %-70s %7.1f us/tx %6.0f B WAL/tx%n", rep + 1, db,
@@ -285,36 +292,66 @@ public final class NotifyCost {
         r.append("- load average (1, 5, 15 min, runnable/total, last pid): before ").append(loadBefore)
                 .append("; after ").append(loadAfter).append('\n');
         r.append("- ").append(tx).append(" app transactions per run, ").append(reps)
-                .append(" interleaved repetitions, each variant on its own warm connection; median, min-max\n\n");
+                .append(" interleaved repetitions, each variant on its own warm connection\n\n");
         r.append("Each transaction: `INSERT INTO bench_messages ...; [event]; COMMIT` in a procedure loop. The message")
-                .append(" data is ").append(PAYLOAD.length()).append(" bytes of JSON. `cost_latest` is ")
-                .append(latest).append("; \"no resume idx\" is the same schema without its partial resume indexes.\n\n");
-        String[] columns = {"cost_v9", "cost_latest", "cost_v9_noresume", "cost_latest_noresume"};
-        r.append("| app transaction | V9 | ").append(latest).append(" | V9, no resume idx | ").append(latest)
-                .append(", no resume idx | WAL/tx V9 | WAL/tx ").append(latest).append(" |\n");
+                .append(" data is ").append(PAYLOAD.length()).append(" bytes of JSON. `latest` is ").append(latest)
+                .append(". CPU is the backend's own, in microseconds per transaction (the WAL writer's flush is not")
+                .append(" in it). Other work on the machine slows every run of a repetition alike (the same run")
+                .append(" can take twice the CPU time when a neighbour is busy), so the comparisons are paired: the")
+                .append(" two sides run back to back in every repetition, and the table gives the median of the")
+                .append(" per-repetition differences next to each side's median and minimum.\n\n");
+        r.append("| app transaction | V9 median (min) | ").append(latest).append(" median (min) | ").append(latest)
+                .append(" - V9, paired median | WAL/tx V9 | WAL/tx ").append(latest).append(" |\n");
+        r.append("|---|---|---|---|---|---|\n");
+        for (int v = 0; v < variants.size(); v++) {
+            List<Run> before = runs.get(v + "|cost_v9");
+            List<Run> after = runs.get(v + "|cost_latest");
+            r.append("| ").append(variants.get(v).name)
+                    .append(" | ").append(before == null ? "" : cell(before))
+                    .append(" | ").append(after == null ? "" : cell(after))
+                    .append(" | ").append(before == null || after == null ? "" : paired(after, before))
+                    .append(" | ").append(before == null ? "" : wal(before))
+                    .append(" | ").append(after == null ? "" : wal(after)).append(" |\n");
+        }
+        r.append("\nThe two partial resume indexes (`events_conversation_id`, `events_user_id` in V9), priced per")
+                .append(" app transaction: the same variant with them against a copy of the schema without them.\n\n");
+        r.append("| app transaction | schema | with - without, paired median | with, median (min) |")
+                .append(" without, median (min) | WAL/tx with | WAL/tx without |\n");
         r.append("|---|---|---|---|---|---|---|\n");
         for (int v = 0; v < variants.size(); v++) {
-            r.append("| ").append(variants.get(v).name);
-            for (String db : columns) {
-                List<Run> rs = runs.get(v + "|" + db);
-                r.append(" | ").append(rs == null ? "" : cell(rs));
-            }
             for (String db : List.of("cost_v9", "cost_latest")) {
-                List<Run> rs = runs.get(v + "|" + db);
-                r.append(" | ").append(rs == null ? ""
-                        : String.format("%.0f B", median(rs.stream().mapToDouble(Run::walBytesPerTx).toArray())));
+                List<Run> with = runs.get(v + "|" + db);
+                List<Run> without = runs.get(v + "|" + db + "_noresume");
+                if (with != null && without != null) {
+                    r.append("| ").append(variants.get(v).name).append(" | ")
+                            .append(db.equals("cost_v9") ? "V9" : latest)
+                            .append(" | ").append(paired(with, without))
+                            .append(" | ").append(cell(with)).append(" | ").append(cell(without))
+                            .append(" | ").append(wal(with)).append(" | ").append(wal(without)).append(" |\n");
+                }
             }
-            r.append(" |\n");
         }
-        r.append("\nCPU in microseconds per transaction (the backend's own; the WAL writer's flush is not in it).\n");
         return r.toString();
     }
 
     private static String cell(List<Run> runs) {
         double[] us = runs.stream().mapToDouble(Run::microsPerTx).toArray();
-        double[] sorted = us.clone();
-        Arrays.sort(sorted);
-        return String.format("%.0f us (%.0f-%.0f)", median(us), sorted[0], sorted[sorted.length - 1]);
+        return String.format("%.0f us (%.0f)", median(us), Arrays.stream(us).min().orElse(Double.NaN));
+    }
+
+    /** The median of {@code a - b} over the repetitions, which ran side by side. */
+    private static String paired(List<Run> a, List<Run> b) {
+        double[] diff = new double[Math.min(a.size(), b.size())];
+        double[] ratio = new double[diff.length];
+        for (int i = 0; i < diff.length; i++) {
+            diff[i] = a.get(i).microsPerTx - b.get(i).microsPerTx;
+            ratio[i] = a.get(i).microsPerTx / b.get(i).microsPerTx;
+        }
+        return String.format("%+.0f us (%+.0f %%)", median(diff), (median(ratio) - 1) * 100);
+    }
+
+    private static String wal(List<Run> runs) {
+        return String.format("%.0f B", median(runs.stream().mapToDouble(Run::walBytesPerTx).toArray()));
     }
 
     private static double median(double[] values) {

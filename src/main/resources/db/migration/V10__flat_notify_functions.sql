@@ -1,0 +1,390 @@
+-- Flat notify functions: each notify_* function and realtime.broadcast does its own checks and its own INSERT, in
+-- one PL/pgSQL function, instead of calling a chain of helpers. Nothing a caller can see changes: the same
+-- signatures, parameter names and defaults, return values, rows stored, checks in the same order, error messages,
+-- SQLSTATEs and hints, SECURITY DEFINER with the same fixed search_path, and the same grants (CREATE OR REPLACE
+-- keeps them). Only the CONTEXT line of an error differs: it no longer names the helper that raised it.
+--
+-- Why. Until now notify_new_message was an SQL function calling require, require_payload, check_payload (which
+-- calls max_payload_bytes) and enqueue_event: five function calls, four of them PL/pgSQL and three of those with
+-- their own SET search_path (a configuration save and restore on every call), and the SQL function itself is
+-- planned again on every call, because an SQL function's plan lasts only as long as the query that calls it, and
+-- every app transaction is a new query. PL/pgSQL keeps its plans for the session. Measured with
+-- bench/notify-cost.sh (the backend's own CPU time per app transaction `INSERT; [event]; COMMIT`, V9 and V10 side
+-- by side, interleaved, paired medians; see bench/results/notify-cost.md for the run and the machine's load):
+--
+--     RESULTS_PLACEHOLDER
+--
+-- The checks are repeated in each function on purpose: every helper call was the cost. The helpers themselves stay
+-- (realtime.max_payload_bytes() is how a DBA reads the cap in effect, and tests call enqueue_event), and
+-- NotifyFunctionsEquivalenceTest runs every function of V9 and of this migration on the same valid and invalid
+-- input and pins that they store the same rows and raise the same errors. realtime.protocol_event_names() is still
+-- called: an immutable SQL function without arguments, it is folded into a constant when notify_user's statement is
+-- planned, once per session, so it costs nothing per call and the list stays in one place.
+--
+-- Kept as it was, and why:
+-- * SET search_path on every function. A SECURITY DEFINER function must not resolve a name through the caller's
+--   search_path: a caller could put a function or an operator of its own (an `=` for jsonb, say) ahead of the
+--   real one and run it with the owner's rights. Schema-qualifying every name would have to include every
+--   operator and cast, which is easy to get wrong once; the measured saving did not justify that risk (numbers
+--   above).
+-- * The payload cap still measures octet_length(data::text): the cap is in bytes of the JSON text clients
+--   receive, which is what its error message says. No cheaper measure gives the same answer: pg_column_size of
+--   the jsonb can be far smaller than its text (a number such as 1e1000 is a few bytes stored and 1001 characters
+--   as text; a control character is one byte stored and six as \u0001), so it cannot even serve as a safe bound.
+--   Serialising the data once per event is the cap's price.
+
+SET LOCAL lock_timeout = '5s';
+
+-- WebSocket::notifyNewMessage($conversationId, $messageData)
+CREATE OR REPLACE FUNCTION realtime.notify_new_message(conversation_id bigint, message jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_data  jsonb;
+    v_cap   text;
+    v_limit integer := 262144;
+    v_size  bigint;
+    v_key   bigint;
+BEGIN
+    IF notify_new_message.conversation_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: conversation_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_new_message.message IS NULL OR notify_new_message.message = 'null'::jsonb THEN
+        RAISE EXCEPTION 'realtime: message must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_data := jsonb_build_object('conversation_id', notify_new_message.conversation_id,
+                                 'message', notify_new_message.message);
+    -- The cap, as realtime.max_payload_bytes() reads it.
+    v_cap := nullif(btrim(current_setting('realtime.max_payload_bytes', true)), '');
+    IF v_cap IS NOT NULL THEN
+        IF v_cap !~ '^[0-9]{1,10}$' OR v_cap::bigint NOT BETWEEN 1024 AND 1073741823 THEN
+            RAISE EXCEPTION 'realtime: realtime.max_payload_bytes must be a number of bytes from 1024 to 1073741823,'
+                ' got %', v_cap
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_limit := v_cap::integer;
+    END IF;
+    v_size := octet_length(v_data::text);
+    IF v_size > v_limit THEN
+        RAISE EXCEPTION 'realtime: % data is % bytes, over the limit of % bytes', 'new_message', v_size, v_limit
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Send an id and let the page fetch the rest, or raise realtime.max_payload_bytes.';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES ('new_message', 'conversation_and_staff', notify_new_message.conversation_id, NULL, v_data)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- WebSocket::notifyConversationUpdated($conversationId, $conversationData)
+CREATE OR REPLACE FUNCTION realtime.notify_conversation_updated(conversation_id bigint, conversation jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_data  jsonb;
+    v_cap   text;
+    v_limit integer := 262144;
+    v_size  bigint;
+    v_key   bigint;
+BEGIN
+    IF notify_conversation_updated.conversation_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: conversation_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_conversation_updated.conversation IS NULL OR notify_conversation_updated.conversation = 'null'::jsonb
+    THEN
+        RAISE EXCEPTION 'realtime: conversation must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_data := jsonb_build_object('conversation_id', notify_conversation_updated.conversation_id,
+                                 'conversation', notify_conversation_updated.conversation);
+    -- The cap, as realtime.max_payload_bytes() reads it.
+    v_cap := nullif(btrim(current_setting('realtime.max_payload_bytes', true)), '');
+    IF v_cap IS NOT NULL THEN
+        IF v_cap !~ '^[0-9]{1,10}$' OR v_cap::bigint NOT BETWEEN 1024 AND 1073741823 THEN
+            RAISE EXCEPTION 'realtime: realtime.max_payload_bytes must be a number of bytes from 1024 to 1073741823,'
+                ' got %', v_cap
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_limit := v_cap::integer;
+    END IF;
+    v_size := octet_length(v_data::text);
+    IF v_size > v_limit THEN
+        RAISE EXCEPTION 'realtime: % data is % bytes, over the limit of % bytes', 'conversation_updated', v_size,
+            v_limit
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Send an id and let the page fetch the rest, or raise realtime.max_payload_bytes.';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES ('conversation_updated', 'conversation_and_staff', notify_conversation_updated.conversation_id, NULL,
+            v_data)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- WebSocket::notifyNewConversation($conversationData)
+CREATE OR REPLACE FUNCTION realtime.notify_new_conversation(conversation jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_data  jsonb;
+    v_cap   text;
+    v_limit integer := 262144;
+    v_size  bigint;
+    v_key   bigint;
+BEGIN
+    IF notify_new_conversation.conversation IS NULL OR notify_new_conversation.conversation = 'null'::jsonb THEN
+        RAISE EXCEPTION 'realtime: conversation must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_data := jsonb_build_object('conversation', notify_new_conversation.conversation);
+    -- The cap, as realtime.max_payload_bytes() reads it.
+    v_cap := nullif(btrim(current_setting('realtime.max_payload_bytes', true)), '');
+    IF v_cap IS NOT NULL THEN
+        IF v_cap !~ '^[0-9]{1,10}$' OR v_cap::bigint NOT BETWEEN 1024 AND 1073741823 THEN
+            RAISE EXCEPTION 'realtime: realtime.max_payload_bytes must be a number of bytes from 1024 to 1073741823,'
+                ' got %', v_cap
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_limit := v_cap::integer;
+    END IF;
+    v_size := octet_length(v_data::text);
+    IF v_size > v_limit THEN
+        RAISE EXCEPTION 'realtime: % data is % bytes, over the limit of % bytes', 'new_conversation', v_size, v_limit
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Send an id and let the page fetch the rest, or raise realtime.max_payload_bytes.';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES ('new_conversation', 'staff', NULL, NULL, v_data)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- WebSocket::notifyAgentStatus($agentId, 'online'). Its data is two small fields: no cap, as before.
+CREATE OR REPLACE FUNCTION realtime.notify_agent_status(agent_id bigint, status text) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_key bigint;
+BEGIN
+    IF notify_agent_status.status IS NULL OR notify_agent_status.status NOT IN ('online', 'offline', 'away', 'busy')
+    THEN
+        RAISE EXCEPTION 'realtime: agent status must be online, offline, away or busy, got %',
+            coalesce(notify_agent_status.status, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF notify_agent_status.agent_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: agent_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES ('agent_status', 'staff', NULL, NULL,
+            jsonb_build_object('agent_id', notify_agent_status.agent_id, 'status', notify_agent_status.status))
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- WebSocket::notifyTyping($conversationId, $userId, true): not stored for replay, sent by the sequencer after COMMIT.
+CREATE OR REPLACE FUNCTION realtime.notify_typing(conversation_id bigint, user_id bigint, is_typing boolean)
+    RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+BEGIN
+    IF notify_typing.is_typing IS NULL THEN
+        RAISE EXCEPTION 'realtime: is_typing must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_typing.conversation_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: conversation_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_typing.user_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    INSERT INTO realtime.transient_events (payload) VALUES (jsonb_build_object(
+        'event', 'typing',
+        'conversation_id', notify_typing.conversation_id,
+        'user_id', notify_typing.user_id,
+        'is_typing', notify_typing.is_typing)::text);
+END
+$$;
+
+-- WebSocket::notifyMessageRead($conversationId, $messageId, $userId). Three numbers: no cap, as before.
+CREATE OR REPLACE FUNCTION realtime.notify_message_read(conversation_id bigint, message_id bigint, user_id bigint)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_key bigint;
+BEGIN
+    IF notify_message_read.conversation_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: conversation_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_message_read.message_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: message_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_message_read.user_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES ('message_read', 'conversation', notify_message_read.conversation_id, NULL,
+            jsonb_build_object('conversation_id', notify_message_read.conversation_id,
+                               'message_id', notify_message_read.message_id,
+                               'user_id', notify_message_read.user_id))
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- WebSocket::notifyUser($userId, 'custom_event', $data): every connection of that user.
+CREATE OR REPLACE FUNCTION realtime.notify_user(user_id bigint, event text, data jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_cap   text;
+    v_limit integer := 262144;
+    v_size  bigint;
+    v_key   bigint;
+BEGIN
+    IF notify_user.event IS NULL OR notify_user.event !~ '^[a-z][a-z0-9_.:-]{0,63}$' THEN
+        RAISE EXCEPTION 'realtime: event name must match ^[a-z][a-z0-9_.:-]{0,63}$, got %',
+            coalesce(notify_user.event, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Clients handle these names as the protocol's own events and replies; a custom event wearing one would be
+    -- taken for the real thing (a fake new_message, a presence list that replaces the real one).
+    IF notify_user.event = ANY (realtime.protocol_event_names()) THEN
+        RAISE EXCEPTION 'realtime: % is a protocol event name and cannot be sent with notify_user', notify_user.event
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use the matching notify_* function, or a name of your own such as app.'
+                      || notify_user.event || '.';
+    END IF;
+    IF notify_user.user_id IS NULL THEN
+        RAISE EXCEPTION 'realtime: user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF notify_user.data IS NULL OR notify_user.data = 'null'::jsonb THEN
+        RAISE EXCEPTION 'realtime: data must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- The cap, as realtime.max_payload_bytes() reads it.
+    v_cap := nullif(btrim(current_setting('realtime.max_payload_bytes', true)), '');
+    IF v_cap IS NOT NULL THEN
+        IF v_cap !~ '^[0-9]{1,10}$' OR v_cap::bigint NOT BETWEEN 1024 AND 1073741823 THEN
+            RAISE EXCEPTION 'realtime: realtime.max_payload_bytes must be a number of bytes from 1024 to 1073741823,'
+                ' got %', v_cap
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_limit := v_cap::integer;
+    END IF;
+    v_size := octet_length(notify_user.data::text);
+    IF v_size > v_limit THEN
+        RAISE EXCEPTION 'realtime: % data is % bytes, over the limit of % bytes', notify_user.event, v_size, v_limit
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Send an id and let the page fetch the rest, or raise realtime.max_payload_bytes.';
+    END IF;
+    INSERT INTO realtime.events (event, audience, conversation_id, user_id, data)
+    VALUES (notify_user.event, 'user', NULL, notify_user.user_id, notify_user.data)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- Broadcasts one event to Pusher channels after COMMIT. Returns the event key.
+--   except_socket_id: the socket_id of a connection that must not receive it (Laravel's toOthers()), or NULL
+--   app_id:           the Pusher app whose channels these are; NULL means the node's first configured app
+-- The channel check is realtime.check_channel's, inline.
+CREATE OR REPLACE FUNCTION realtime.broadcast(channels text[], event text, data jsonb,
+                                              except_socket_id text DEFAULT NULL, app_id text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_channel text;
+    v_cap     text;
+    v_limit   integer := 262144;
+    v_size    bigint;
+    v_key     bigint;
+BEGIN
+    IF broadcast.channels IS NULL OR cardinality(broadcast.channels) NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'realtime: a broadcast needs 1 to 100 channels, got %',
+            coalesce(cardinality(broadcast.channels)::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH v_channel IN ARRAY broadcast.channels LOOP
+        IF v_channel IS NULL OR char_length(v_channel) > 200
+           OR v_channel !~ '^(#server-to-user-)?[-A-Za-z0-9_=@,.;]+$' THEN
+            RAISE EXCEPTION 'realtime: channel name must be 1 to 200 characters of A-Z a-z 0-9 _ - = @ , . ;, got %',
+                coalesce(quote_literal(left(v_channel, 210)), 'NULL')
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END LOOP;
+    IF broadcast.event IS NULL OR char_length(broadcast.event) NOT BETWEEN 1 AND 200
+       OR broadcast.event ~ '[[:cntrl:]]' THEN
+        RAISE EXCEPTION 'realtime: event name must be 1 to 200 characters without control characters, got %',
+            coalesce(quote_literal(left(broadcast.event, 210)), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF broadcast.event LIKE 'pusher:%' OR broadcast.event LIKE 'pusher\_internal:%' THEN
+        RAISE EXCEPTION 'realtime: % is reserved for the Pusher protocol itself', broadcast.event
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF broadcast.except_socket_id IS NOT NULL AND broadcast.except_socket_id !~ '^[0-9]{1,20}\.[0-9]{1,20}$' THEN
+        RAISE EXCEPTION 'realtime: except_socket_id must look like 1234.5678, got %',
+            quote_literal(left(broadcast.except_socket_id, 50))
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF broadcast.app_id IS NOT NULL AND char_length(broadcast.app_id) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'realtime: app_id must be 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF broadcast.data IS NULL OR broadcast.data = 'null'::jsonb THEN
+        RAISE EXCEPTION 'realtime: data must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- The cap, as realtime.max_payload_bytes() reads it.
+    v_cap := nullif(btrim(current_setting('realtime.max_payload_bytes', true)), '');
+    IF v_cap IS NOT NULL THEN
+        IF v_cap !~ '^[0-9]{1,10}$' OR v_cap::bigint NOT BETWEEN 1024 AND 1073741823 THEN
+            RAISE EXCEPTION 'realtime: realtime.max_payload_bytes must be a number of bytes from 1024 to 1073741823,'
+                ' got %', v_cap
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_limit := v_cap::integer;
+    END IF;
+    v_size := octet_length(broadcast.data::text);
+    IF v_size > v_limit THEN
+        RAISE EXCEPTION 'realtime: % data is % bytes, over the limit of % bytes', broadcast.event, v_size, v_limit
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Send an id and let the page fetch the rest, or raise realtime.max_payload_bytes.';
+    END IF;
+    INSERT INTO realtime.events (event, audience, channels, except_socket_id, app_id, data)
+    VALUES (broadcast.event, 'channels', broadcast.channels, broadcast.except_socket_id, broadcast.app_id,
+            broadcast.data)
+    RETURNING event_key INTO v_key;
+    RETURN v_key;
+END
+$$;
+
+-- The one-channel form. PL/pgSQL rather than SQL, so its call is planned once per session, not on every call.
+CREATE OR REPLACE FUNCTION realtime.broadcast(channel text, event text, data jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+BEGIN
+    RETURN realtime.broadcast(ARRAY[broadcast.channel], broadcast.event, broadcast.data, NULL, NULL);
+END
+$$;
