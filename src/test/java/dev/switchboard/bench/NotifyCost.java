@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.notifier.EventListener;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 
@@ -209,9 +210,14 @@ public final class NotifyCost {
                 c.close();
             }
         }
+        StringBuilder plans = new StringBuilder();
+        for (String db : List.of("cost_v9", "cost_latest")) {
+            plans.append(explainReplay(db, db.equals("cost_v9") ? "V9" : latestVersion));
+        }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report(variants, runs, tx, reps, env.toString(), latestVersion, loadBefore, loadAfter));
+        Files.writeString(out, report(variants, runs, tx, reps, env.toString(), latestVersion, loadBefore, loadAfter)
+                + plans);
         System.out.println("Report written to " + out);
     }
 
@@ -254,6 +260,65 @@ public final class NotifyCost {
             walBytes = rs.getDouble(1);
         }
         return new Run((cpuAfter - cpuBefore) / 1e3 / tx, walBytes / tx);
+    }
+
+    /**
+     * The plans of resume's replay queries (the same SQL as DatabaseReplaySource) on a table of 200,000 numbered
+     * events and 1,000 not numbered yet: the generic plan, which a prepared statement settles on, and the custom plan
+     * of a replay over the whole table. Each must read one index range of the feed, not every event after the id.
+     */
+    private String explainReplay(String db, String label) throws SQLException {
+        String select = "SELECT " + EventListener.COLUMNS + " FROM realtime.events WHERE id > $1 AND id <= $2 AND ";
+        Map<String, String> queries = new LinkedHashMap<>();
+        queries.put("one conversation, customer", select
+                + "conversation_id = $3 AND audience IN ('conversation', 'conversation_and_staff') ORDER BY id LIMIT $4");
+        queries.put("one conversation, agent", select
+                + "conversation_id = $3 AND audience = 'conversation' ORDER BY id LIMIT $4");
+        queries.put("personal, customer", select + "((audience = 'user' AND user_id = $3)) ORDER BY id LIMIT $4");
+        queries.put("personal, agent", select
+                + "((audience = 'user' AND user_id = $3) OR audience IN ('staff', 'conversation_and_staff'))"
+                + " ORDER BY id LIMIT $4");
+        StringBuilder r = new StringBuilder("\n## Resume's replay plans, ").append(label).append("\n\n");
+        try (Connection c = connect(db); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE realtime.events");
+            s.execute("INSERT INTO realtime.events (id, event, audience, conversation_id, user_id, data)"
+                    + " SELECT g, CASE WHEN g % 10 < 8 THEN 'new_message' WHEN g % 10 = 8 THEN 'app.note'"
+                    + " ELSE 'agent_status' END,"
+                    + " CASE WHEN g % 10 < 7 THEN 'conversation_and_staff' WHEN g % 10 = 7 THEN 'conversation'"
+                    + " WHEN g % 10 = 8 THEN 'user' ELSE 'staff' END,"
+                    + " CASE WHEN g % 10 < 8 THEN g % 2000 END, CASE WHEN g % 10 = 8 THEN g % 2000 END,"
+                    + " '{\"k\": 1}' FROM generate_series(1, 200000) g");
+            s.execute("INSERT INTO realtime.events (event, audience, conversation_id, data)"
+                    + " SELECT 'new_message', 'conversation_and_staff', g % 2000, '{}' FROM generate_series(1, 1000) g");
+            s.execute("ANALYZE realtime.events");
+            s.execute("SET plan_cache_mode = force_generic_plan");
+            int n = 0;
+            for (Map.Entry<String, String> q : queries.entrySet()) {
+                String name = "replay_" + n++;
+                s.execute("PREPARE " + name + "(bigint, bigint, bigint, int) AS " + q.getValue());
+                r.append("`").append(q.getKey()).append("`, generic plan:\n\n```\n")
+                        .append(plan(s, "EXPLAIN (COSTS OFF) EXECUTE " + name + "(195000, 200000, 17, 1001)"))
+                        .append("```\n\n");
+            }
+            s.execute("SET plan_cache_mode = force_custom_plan");
+            n = 0;
+            for (Map.Entry<String, String> q : queries.entrySet()) {
+                r.append("`").append(q.getKey()).append("`, custom plan, replay from id 0:\n\n```\n")
+                        .append(plan(s, "EXPLAIN (COSTS OFF) EXECUTE replay_" + n++ + "(0, 200000, 17, 1001)"))
+                        .append("```\n\n");
+            }
+        }
+        return r.toString();
+    }
+
+    private static String plan(Statement s, String explain) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = s.executeQuery(explain)) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
     }
 
     private static String wal(Connection c) throws SQLException {
