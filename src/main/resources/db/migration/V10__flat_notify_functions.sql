@@ -4,15 +4,26 @@
 -- SQLSTATEs and hints, SECURITY DEFINER with the same fixed search_path, and the same grants (CREATE OR REPLACE
 -- keeps them). Only the CONTEXT line of an error differs: it no longer names the helper that raised it.
 --
--- Why. Until now notify_new_message was an SQL function calling require, require_payload, check_payload (which
--- calls max_payload_bytes) and enqueue_event: five function calls, four of them PL/pgSQL and three of those with
--- their own SET search_path (a configuration save and restore on every call), and the SQL function itself is
--- planned again on every call, because an SQL function's plan lasts only as long as the query that calls it, and
--- every app transaction is a new query. PL/pgSQL keeps its plans for the session. Measured with
--- bench/notify-cost.sh (the backend's own CPU time per app transaction `INSERT; [event]; COMMIT`, V9 and V10 side
--- by side, interleaved, paired medians; see bench/results/notify-cost.md for the run and the machine's load):
+-- Why. Until now notify_new_message was an SQL function that called require, require_payload, check_payload (which
+-- calls max_payload_bytes) and enqueue_event: five nested PL/pgSQL calls, three of them with their own SET
+-- search_path (a configuration save and restore each). Worse, an SQL function's plan lasts only as long as the query
+-- that calls it, and every app transaction is a new query, so it was planned again on every call; PL/pgSQL keeps
+-- its plans for the session. Measured with bench/notify-cost.sh (the backend's own CPU time per app transaction
+-- `INSERT INTO an app table; [event]; COMMIT`, synchronous_commit off, V9 and V10 side by side in one PostgreSQL 17,
+-- 15-21 interleaved repetitions, three runs at load average 2.4 to 7.0 on 2 cores; bench/results/notify-cost.md):
 --
---     RESULTS_PLACEHOLDER
+--     per app transaction                    V9 median     V10 median    V10 - V9, paired per repetition
+--     notify_new_message                     106-168 us    83-99 us      -24 to -36 us (-23 to -29 %)
+--     notify_message_read                    102-130 us    79-110 us     -21 to -22 us (-21 %)
+--     broadcast(channel, event, data)        110-142 us    86-109 us     -20 to -23 us (-17 to -21 %)
+--     broadcast(channels[], event, data)      91-118 us    85-122 us     -6 to -7 us (-6 %)
+--     notify_user                             96-116 us    87-115 us     -2 to -10 us (-2 to -9 %)
+--     notify_typing                           25-29 us     23-29 us      -2 to -3 us
+--     plain INSERT + COMMIT, no event         10-13 us; the same row INSERTed into realtime.events directly: 75-82 us
+--
+-- So the re-planning of the SQL functions was most of the chain's cost; the functions that were PL/pgSQL already
+-- (notify_user, the array broadcast) save only the helper calls, a few microseconds each. What remains above a bare
+-- INSERT of the same row is the checks themselves, one of which serialises the data to measure it (below).
 --
 -- The checks are repeated in each function on purpose: every helper call was the cost. The helpers themselves stay
 -- (realtime.max_payload_bytes() is how a DBA reads the cap in effect, and tests call enqueue_event), and
@@ -24,13 +35,13 @@
 -- Kept as it was, and why:
 -- * SET search_path on every function. A SECURITY DEFINER function must not resolve a name through the caller's
 --   search_path: a caller could put a function or an operator of its own (an `=` for jsonb, say) ahead of the
---   real one and run it with the owner's rights. Schema-qualifying every name would have to include every
---   operator and cast, which is easy to get wrong once; the measured saving did not justify that risk (numbers
---   above).
+--   real one and run it with the owner's rights. Schema-qualifying every name instead would have to cover every
+--   operator and cast, which is easy to get wrong once, and there was nothing to gain: the same notify_new_message
+--   without its SET clause measured the same (paired difference -1 us; medians within 2 us in two earlier runs).
 -- * The payload cap still measures octet_length(data::text): the cap is in bytes of the JSON text clients
 --   receive, which is what its error message says. No cheaper measure gives the same answer: pg_column_size of
---   the jsonb can be far smaller than its text (a number such as 1e1000 is a few bytes stored and 1001 characters
---   as text; a control character is one byte stored and six as \u0001), so it cannot even serve as a safe bound.
+--   the jsonb can be far smaller than its text (`{"n": 1e1000}` is 30 bytes stored and 1,008 bytes of text; a
+--   control character is one byte stored and six as \u0001), so it cannot even serve as a safe bound.
 --   Serialising the data once per event is the cap's price.
 
 SET LOCAL lock_timeout = '5s';
@@ -389,7 +400,8 @@ BEGIN
 END
 $$;
 
--- Resume's two indexes hold only numbered events. Resume reads `id > $1 AND id <= $2` of one conversation or one
+-- Resume's two indexes hold only numbered events (the app's INSERT paid 3-9 us of CPU, near the probe's noise, and
+-- 74 B of WAL per event for them: 1,279 against 1,205 B per notify_new_message transaction). Resume reads `id > $1 AND id <= $2` of one conversation or one
 -- user, so it never needs a row without an id, but the V5 indexes took an entry for every event when the app
 -- inserted it (id still NULL), and then a second one when the sequencer numbered it: two entries per event, one of
 -- them written inside the app's transaction. With "id IS NOT NULL" in their predicate the app's INSERT writes none;

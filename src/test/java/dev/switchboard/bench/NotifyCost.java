@@ -378,8 +378,14 @@ public final class NotifyCost {
                     .append(" | ").append(before == null ? "" : wal(before))
                     .append(" | ").append(after == null ? "" : wal(after)).append(" |\n");
         }
-        r.append("\nThe two partial resume indexes (`events_conversation_id`, `events_user_id` in V9), priced per")
-                .append(" app transaction: the same variant with them against a copy of the schema without them.\n\n");
+        int withSet = indexOf(variants, "+ notify_new_message");
+        int withoutSet = indexOf(variants, "+ notify_new_message without SET search_path (experiment, not shipped)");
+        r.append("\nThe `SET search_path` clause of ").append(latest).append("'s notify_new_message: with it - without it,")
+                .append(" paired median: ").append(paired(runs.get(withSet + "|cost_latest"),
+                        runs.get(withoutSet + "|cost_latest"))).append(".\n");
+        r.append("\nThe two partial resume indexes (V9: `events_conversation_id`, `events_user_id`; V10: the same with")
+                .append(" `id IS NOT NULL`, so an event enters them when the sequencer numbers it), priced per app")
+                .append(" transaction: the same variant with them against a copy of the schema without them.\n\n");
         r.append("| app transaction | schema | with - without, paired median | with, median (min) |")
                 .append(" without, median (min) | WAL/tx with | WAL/tx without |\n");
         r.append("|---|---|---|---|---|---|---|\n");
@@ -397,6 +403,15 @@ public final class NotifyCost {
             }
         }
         return r.toString();
+    }
+
+    private static int indexOf(List<Variant> variants, String name) {
+        for (int v = 0; v < variants.size(); v++) {
+            if (variants.get(v).name.equals(name)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(name);
     }
 
     private static String cell(List<Run> runs) {
