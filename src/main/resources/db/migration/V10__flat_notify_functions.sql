@@ -19,7 +19,8 @@
 --     broadcast(channels[], event, data)      91-118 us    85-122 us     -6 to -7 us (-6 %)
 --     notify_user                             96-116 us    87-115 us     -2 to -10 us (-2 to -9 %)
 --     notify_typing                           25-29 us     23-29 us      -2 to -3 us
---     plain INSERT + COMMIT, no event         10-13 us; the same row INSERTed into realtime.events directly: 75-82 us
+--     plain INSERT + COMMIT, no event         10-13 us
+--     the same event row INSERTed directly    75-82 us on V9; on V10 the same within the noise (paired +1 to +8 us)
 --
 -- So the re-planning of the SQL functions was most of the chain's cost; the functions that were PL/pgSQL already
 -- (notify_user, the array broadcast) save only the helper calls, a few microseconds each. What remains above a bare
