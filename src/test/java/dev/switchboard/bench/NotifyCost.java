@@ -1,14 +1,11 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.notifier.EventListener;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -51,9 +48,9 @@ public final class NotifyCost {
     private record Run(double microsPerTx, double walBytesPerTx) {
     }
 
-    private final EmbeddedPostgres postgres;
+    private final BenchPostgres postgres;
 
-    private NotifyCost(EmbeddedPostgres postgres) {
+    private NotifyCost(BenchPostgres postgres) {
         this.postgres = postgres;
     }
 
@@ -68,18 +65,8 @@ public final class NotifyCost {
         Path out = Path.of(options.getOrDefault("out", "bench/results/notify-cost.md"));
         Path dataDir = Path.of(options.getOrDefault("data", "target/notify-cost-pg")).toAbsolutePath();
 
-        deleteRecursively(dataDir);
-        Files.createDirectories(dataDir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(true)
-                .setServerConfig("fsync", "on")
-                .setServerConfig("jit", "off")
-                .start();
-        try {
+        try (BenchPostgres postgres = BenchPostgres.start(dataDir, Map.of("jit", "off"))) {
             new NotifyCost(postgres).run(tx, reps, out);
-        } finally {
-            postgres.close();
         }
     }
 
@@ -112,7 +99,7 @@ public final class NotifyCost {
     private void run(int tx, int reps, Path out) throws Exception {
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         StringBuilder env = new StringBuilder();
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement()) {
             for (String setting : List.of("server_version", "fsync", "shared_buffers", "jit")) {
                 env.append("- ").append(setting).append(": ").append(show(s, setting)).append('\n');
             }
@@ -124,19 +111,19 @@ public final class NotifyCost {
         env.append("- cores: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
         env.append("- CPU clock: ").append(Files.exists(Path.of("/proc/self/schedstat"))
                 ? "/proc/PID/schedstat (ns)" : "/proc/PID/stat utime+stime (ticks)").append('\n');
-        migrate("cost_v9", "9");
-        migrate("cost_v9_noresume", "9");
-        migrate("cost_latest", null);
-        migrate("cost_latest_noresume", null);
+        postgres.migrate("cost_v9", "9");
+        postgres.migrate("cost_v9_noresume", "9");
+        postgres.migrate("cost_latest", null);
+        postgres.migrate("cost_latest_noresume", null);
         String latestVersion;
-        try (Connection c = connect("cost_latest"); Statement s = c.createStatement();
+        try (Connection c = postgres.connect("cost_latest"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT max(version::int) FROM realtime.flyway_schema_history"
                      + " WHERE success")) {
             rs.next();
             latestVersion = "V" + rs.getInt(1);
         }
         for (String db : List.of("cost_v9_noresume", "cost_latest_noresume")) {
-            try (Connection c = connect(db); Statement s = c.createStatement();
+            try (Connection c = postgres.connect(db); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT string_agg(indexrelid::regclass::text, ', ')"
                          + " FROM pg_index WHERE indrelid = 'realtime.events'::regclass"
                          + " AND (indexprs IS NULL) AND indpred IS NOT NULL")) {
@@ -150,7 +137,7 @@ public final class NotifyCost {
                 }
             }
         }
-        try (Connection c = connect("cost_latest"); Statement s = c.createStatement();
+        try (Connection c = postgres.connect("cost_latest"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_get_functiondef("
                      + "'realtime.notify_new_message(bigint, jsonb)'::regprocedure)")) {
             rs.next();
@@ -169,7 +156,7 @@ public final class NotifyCost {
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         try {
             for (String db : databases) {
-                try (Connection c = connect(db); Statement s = c.createStatement()) {
+                try (Connection c = postgres.connect(db); Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE bench_messages (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                             + " conversation_id bigint NOT NULL, body text NOT NULL,"
                             + " created_at timestamptz NOT NULL DEFAULT now())");
@@ -182,7 +169,7 @@ public final class NotifyCost {
             }
             for (int v = 0; v < variants.size(); v++) {
                 for (String db : variants.get(v).databases) {
-                    Connection c = connect(db);
+                    Connection c = postgres.connect(db);
                     try (Statement s = c.createStatement()) {
                         s.execute("SET synchronous_commit = off");
                         s.execute("CALL bench_variant_" + v + "(200)");
@@ -235,7 +222,7 @@ public final class NotifyCost {
     }
 
     private Run measure(Connection c, String db, int v, int tx) throws Exception {
-        try (Connection admin = connect(db); Statement s = admin.createStatement()) {
+        try (Connection admin = postgres.connect(db); Statement s = admin.createStatement()) {
             s.execute("TRUNCATE bench_messages, realtime.events, realtime.transient_events");
             if (exists(s, "realtime.event_commits")) {
                 s.execute("TRUNCATE realtime.event_commits");
@@ -279,7 +266,7 @@ public final class NotifyCost {
                 + "((audience = 'user' AND user_id = $3) OR audience IN ('staff', 'conversation_and_staff'))"
                 + " ORDER BY id LIMIT $4");
         StringBuilder r = new StringBuilder("\n## Resume's replay plans, ").append(label).append("\n\n");
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
+        try (Connection c = postgres.connect(db); Statement s = c.createStatement()) {
             s.execute("TRUNCATE realtime.events");
             s.execute("INSERT INTO realtime.events (id, event, audience, conversation_id, user_id, data)"
                     + " SELECT g, CASE WHEN g % 10 < 8 THEN 'new_message' WHEN g % 10 = 8 THEN 'app.note'"
@@ -445,34 +432,6 @@ public final class NotifyCost {
         try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    private void migrate(String db, String target) {
-        var config = Flyway.configure()
-                .dataSource(url(db), "postgres", null)
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history");
-        if (target != null) {
-            config.target(target);
-        }
-        config.load().migrate();
-    }
-
-    private String url(String db) {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + db;
-    }
-
-    private Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection(url(db), "postgres", null);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-            }
         }
     }
 }

@@ -3,15 +3,12 @@ package dev.switchboard.bench;
 import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.db.Database;
 import dev.switchboard.notifier.Sequencer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,9 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * (the sequencer), and the COMMIT-to-receive latency at a steady rate.
  *
  * <p>One real PostgreSQL (embedded, fsync on, synchronous_commit on unless a run sets it off for its writers) with
- * three databases side by side: {@code bench_before} migrated to version 1 only, {@code bench_v4} to version 4
- * (the first sequencer, which stamps every event row at COMMIT), {@code bench_after} migrated to the
- * latest with a running {@link Sequencer}. Each has a reader doing what a node's listener does (LISTEN, then
+ * three databases side by side: {@code bench_before} migrated to version 1 only, {@code bench_previous} to the
+ * version {@code --previous} names (default 9, the release before the latest notify-path change; 4 was the first
+ * sequencer, which stamped every event row at COMMIT), {@code bench_after} migrated to the latest, the last two
+ * each with a running {@link Sequencer}. Each has a reader doing what a node's listener does (LISTEN, then
  * {@code WHERE id > last}). Runs are interleaved (every configuration once per repetition), and the report gives
  * medians over the repetitions. Not part of the test suite: see bench/README.md.
  */
@@ -48,7 +46,7 @@ public final class WriterContention {
         NONE("no notify", null, null),
         BARE_NOTIFY("bare pg_notify", "before", "SELECT pg_notify('bench', '')"),
         BEFORE("notify_new_message, before", "before", "SELECT realtime.notify_new_message(?, ?::jsonb)"),
-        SEQUENCER_V4("notify_new_message, V4 sequencer", "v4",
+        PREVIOUS("notify_new_message, previous", "previous",
                 "SELECT realtime.notify_new_message(?, ?::jsonb)"),
         AFTER("notify_new_message, after", "after", "SELECT realtime.notify_new_message(?, ?::jsonb)"),
         TYPING_BEFORE("notify_typing, before", "before", "SELECT realtime.notify_typing(?, 7, true)"),
@@ -68,12 +66,14 @@ public final class WriterContention {
     record Result(double commitsPerSecond, double p99Millis) {
     }
 
-    private final EmbeddedPostgres postgres;
+    private final BenchPostgres postgres;
+    private final int previous;
     private final Map<String, List<Connection>> writers = new LinkedHashMap<>();
     private final Map<String, Reader> readers = new LinkedHashMap<>();
 
-    private WriterContention(EmbeddedPostgres postgres) {
+    private WriterContention(BenchPostgres postgres, int previous) {
         this.postgres = postgres;
+        this.previous = previous;
     }
 
     public static void main(String[] args) throws Exception {
@@ -95,20 +95,15 @@ public final class WriterContention {
         int latencySeconds = Integer.parseInt(options.getOrDefault("latency-seconds", "10"));
         Path out = Path.of(options.getOrDefault("out", "bench/results/writer-contention-raw.md"));
         Path dataDir = Path.of(options.getOrDefault("data", "target/bench-pg")).toAbsolutePath();
+        int previous = Integer.parseInt(options.getOrDefault("previous", "9"));
+        if (previous < 2) {
+            throw new IllegalArgumentException("--previous must be a migration with the sequencer, 2 or later");
+        }
 
-        deleteRecursively(dataDir);
-        Files.createDirectories(dataDir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(true)
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_connections", "300")
-                .start();
-        try {
-            new WriterContention(postgres).run(seconds, reps, writerCounts, syncs, rate, latencySeconds, out);
-        } finally {
-            postgres.close();
+        try (BenchPostgres postgres = BenchPostgres.start(dataDir,
+                Map.of("synchronous_commit", "on", "max_connections", "300"))) {
+            new WriterContention(postgres, previous)
+                    .run(seconds, reps, writerCounts, syncs, rate, latencySeconds, out);
         }
     }
 
@@ -117,7 +112,7 @@ public final class WriterContention {
             throws Exception {
         int maxWriters = Arrays.stream(writerCounts).max().orElse(1);
         StringBuilder env = new StringBuilder();
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement()) {
             for (String setting : List.of("server_version", "fsync", "synchronous_commit", "wal_sync_method",
                     "shared_buffers", "data_directory")) {
                 try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
@@ -126,33 +121,35 @@ public final class WriterContention {
                 }
             }
             s.execute("CREATE DATABASE bench_before");
-            s.execute("CREATE DATABASE bench_v4");
+            s.execute("CREATE DATABASE bench_previous");
             s.execute("CREATE DATABASE bench_after");
         }
+        env.append("- previous: migration ").append(previous).append('\n');
         env.append("- cores: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
-        migrate("bench_before", "1");
-        migrate("bench_v4", "4");
-        migrate("bench_after", null);
-        for (String db : List.of("bench_before", "bench_v4", "bench_after")) {
-            try (Connection c = connect(db); Statement s = c.createStatement()) {
+        postgres.migrate("bench_before", "1");
+        postgres.migrate("bench_previous", Integer.toString(previous));
+        postgres.migrate("bench_after", null);
+        for (String db : List.of("bench_before", "bench_previous", "bench_after")) {
+            try (Connection c = postgres.connect(db); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE bench_messages (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                         + " conversation_id bigint NOT NULL, body text NOT NULL,"
                         + " created_at timestamptz NOT NULL DEFAULT now())");
             }
             List<Connection> pool = new ArrayList<>();
             for (int i = 0; i < maxWriters; i++) {
-                Connection c = connect(db);
+                Connection c = postgres.connect(db);
                 c.setAutoCommit(false);
                 pool.add(c);
             }
             writers.put(db, pool);
-            readers.put(db, new Reader(connect(db)));
+            readers.put(db, new Reader(postgres.connect(db)));
         }
-        DatabaseUrl after = new DatabaseUrl(url("bench_after"), "postgres", null);
-        DatabaseUrl v4 = new DatabaseUrl(url("bench_v4"), "postgres", null);
-        // The V4 database's sequencer runs the same Java pacing: the comparison is of the commit paths.
+        DatabaseUrl after = new DatabaseUrl(postgres.url("bench_after"), "postgres", null);
+        DatabaseUrl previousUrl = new DatabaseUrl(postgres.url("bench_previous"), "postgres", null);
+        // The previous version's sequencer runs the same Java pacing: the comparison is of the SQL paths.
         try (Sequencer sequencer = Sequencer.start(() -> Database.openSequencerConnection(after, "bench"));
-             Sequencer v4Sequencer = Sequencer.start(() -> Database.openSequencerConnection(v4, "bench-v4"))) {
+             Sequencer previousSequencer =
+                     Sequencer.start(() -> Database.openSequencerConnection(previousUrl, "bench-previous"))) {
             // results[writers][sc][mode] -> one Result per repetition
             Map<String, List<Result>> results = new LinkedHashMap<>();
             Map<String, List<double[]>> latencies = new LinkedHashMap<>();
@@ -168,7 +165,7 @@ public final class WriterContention {
                         }
                     }
                 }
-                for (Mode mode : List.of(Mode.BEFORE, Mode.SEQUENCER_V4, Mode.AFTER)) {
+                for (Mode mode : List.of(Mode.BEFORE, Mode.PREVIOUS, Mode.AFTER)) {
                     double[] l = latency(mode, rate, latencySeconds);
                     latencies.computeIfAbsent(mode.name(), k -> new ArrayList<>()).add(l);
                     System.out.printf("rep %d latency %-28s from COMMIT call p50 %.2f ms p99 %.2f ms;"
@@ -223,7 +220,7 @@ public final class WriterContention {
                         insert.setString(2, "message " + i);
                         insert.execute();
                         if (notify != null) {
-                            if (mode == Mode.BEFORE || mode == Mode.SEQUENCER_V4 || mode == Mode.AFTER) {
+                            if (mode == Mode.BEFORE || mode == Mode.PREVIOUS || mode == Mode.AFTER) {
                                 notify.setLong(1, conversation);
                                 notify.setString(2, "{\"id\":" + i + ",\"content\":\"message " + i + "\"}");
                             } else if (mode != Mode.BARE_NOTIFY) {
@@ -358,7 +355,7 @@ public final class WriterContention {
 
     /** Waits until every committed event has an id and the reader has read it, so runs do not overlap. */
     private void settle(String db) throws Exception {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
+        try (Connection c = postgres.connect(db); Statement s = c.createStatement()) {
             for (int i = 0; i < 3000; i++) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE id IS NULL), coalesce(max(id), 0)"
                         + " FROM realtime.events")) {
@@ -389,7 +386,7 @@ public final class WriterContention {
             for (Mode m : Mode.values()) {
                 md.append(' ').append(m.label).append(" |");
             }
-            md.append(" loss before | loss V4 | loss after |\n|---|");
+            md.append(" loss before | loss previous | loss after |\n|---|");
             for (int i = 0; i < Mode.values().length + 3; i++) {
                 md.append("---|");
             }
@@ -406,7 +403,7 @@ public final class WriterContention {
                 }
                 double base = rate0.get(Mode.NONE);
                 md.append(String.format(" %.0f %% | %.0f %% | %.0f %% |%n", 100 * (1 - rate0.get(Mode.BEFORE) / base),
-                        100 * (1 - rate0.get(Mode.SEQUENCER_V4) / base), 100 * (1 - rate0.get(Mode.AFTER) / base)));
+                        100 * (1 - rate0.get(Mode.PREVIOUS) / base), 100 * (1 - rate0.get(Mode.AFTER) / base)));
             }
             md.append('\n');
         }
@@ -429,34 +426,6 @@ public final class WriterContention {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    private void migrate(String db, String target) {
-        var config = Flyway.configure()
-                .dataSource(url(db), "postgres", null)
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history");
-        if (target != null) {
-            config.target(target);
-        }
-        config.load().migrate();
-    }
-
-    private String url(String db) {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + db;
-    }
-
-    private Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection(url(db), "postgres", null);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     /** What a node's listener does: LISTEN, and on each notification read {@code id > last} in id order. */
