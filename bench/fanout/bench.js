@@ -24,7 +24,7 @@ const cfg = {
   smoke,
   reps: num('reps', 3, 1),
   servers: list(args.servers ?? 'switchboard,node-ws,laravel-echo'),
-  scenarios: list(args.scenarios ?? 'idle,latency,fanout,storm,slow'),
+  scenarios: list(args.scenarios ?? 'idle,latency,fanout,paced,storm,slow'),
   idleCounts: list(args['idle-counts'] ?? (smoke ? '1000' : '10000,19000')).map(Number),
   idleSeconds: num('idle-seconds', 30, 5),
   rates: list(args.rates ?? (smoke ? '100,300' : '100,300,500,1000')).map(Number),
@@ -34,6 +34,9 @@ const cfg = {
   contactsPerConversation: num('contacts-per-conversation', 3, 3),
   fanoutShapes: list(args['fanout-shapes'] ?? (smoke ? '1x200,10x20' : '1x1000,100x100')),
   fanoutDeliveries: num('fanout-deliveries', 2000000, 40000),
+  pacedSubscribers: num('paced-subscribers', 1000, 200),
+  pacedRates: list(args['paced-rates'] ?? (smoke ? '50,100' : '50,100,150,200')).map(Number),
+  pacedSeconds: num('paced-seconds', 10, 3),
   stormClients: num('storm-clients', 19000, 1000),
   stormConcurrency: num('storm-concurrency', 2000, 200),
   stormRetries: num('storm-retries', 3, 3),
@@ -281,6 +284,41 @@ const scenarios = {
       shape, connections: conn.ok, failed: conn.failed, errors: conn.errors, events, expected, deliveries: d.deliveries,
       seconds, pushSeconds: push.pushSeconds, deliveriesPerSec: d.deliveries / seconds, ...d.hist.summary(),
       missing, dup, cpuPct: cpu.cpuPct, genCpuPct,
+    };
+  },
+
+  // One conversation with many subscribers at steady rates: the latency of a large fan-out below saturation, i.e.
+  // the p99 while delivering a given number of frames per second (the flat-out case above only says how fast).
+  async paced(server) {
+    const subs = cfg.pacedSubscribers;
+    const clients = Array.from({ length: subs }, (_, k) => contact(900000 + k, 1, true));
+    const conn = await connectClients(server, clients, 200);
+    const pusher = makePusher(server.name, cfg);
+    await pusher.open();
+    const seqs = {};
+    await pushPaced(pusher, 20, 2, [1], false, seqs); // warm-up, not measured
+    await drain(Infinity, 1000, 10000);
+    const rates = [];
+    for (const rate of cfg.pacedRates) {
+      await all({ cmd: 'resetCounts' });
+      const endCpu = cpuWindow(server), endGen = await genWindow();
+      const push = await pushPaced(pusher, rate, cfg.pacedSeconds, [1], false, seqs);
+      const expected = push.events * subs;
+      const d = await drain(expected, 3000, 120000);
+      const cpu = endCpu(), genCpuPct = await endGen();
+      rates.push({
+        rate, achievedRate: push.events / push.seconds, dropped: push.dropped, expected, deliveries: d.deliveries,
+        deliveriesPerSec: d.deliveries / cfg.pacedSeconds, ...d.hist.summary(), cpuPct: cpu.cpuPct, genCpuPct,
+      });
+      log(`  ${server.name} 1x${subs} at ${rate}/s: p50 ${fmt(d.hist.pct(50))} p99 ${fmt(d.hist.pct(99))} ms, ${d.deliveries}/${expected}`);
+    }
+    const first = Object.fromEntries(Object.entries(seqs).map(([k, v]) => [k, v + 1]));
+    const checks = await all({ cmd: 'check', expected: first });
+    await pusher.close();
+    await closeClients();
+    return {
+      subscribers: subs, connections: conn.ok, failed: conn.failed, errors: conn.errors, rates,
+      missing: checks.reduce((a, r) => a + r.missing, 0), dup: checks.reduce((a, r) => a + r.dup, 0),
     };
   },
 

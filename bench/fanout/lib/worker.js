@@ -139,6 +139,13 @@ process.on('message', async (m) => {
       resetStats();
       reply = {};
       break;
+    case 'resetCounts':
+      // A new measurement window over the same stream: the latency and delivery counts restart, while the record
+      // of which sequence numbers arrived keeps growing so the whole stream can be checked at its end.
+      hist = new Hist();
+      deliveries = 0;
+      reply = {};
+      break;
     case 'pause': {
       let n = 0;
       for (let i = 0; i < clients.length; i++) {
