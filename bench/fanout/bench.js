@@ -40,6 +40,7 @@ const cfg = {
   stormClients: num('storm-clients', 19000, 1000),
   stormConcurrency: num('storm-concurrency', 2000, 200),
   stormRetries: num('storm-retries', 3, 3),
+  stormMissed: num('storm-missed', 5, 2),
   slowClients: num('slow-clients', 1000, 200),
   slowChannels: num('slow-channels', 10, 10),
   slowRate: num('slow-rate', 100, 50),
@@ -322,10 +323,22 @@ const scenarios = {
     };
   },
 
+  // Every client holds a position (one event per conversation before the restart); more events are committed
+  // while the server is down. A server with resume replays them to each reconnecting client; one without loses
+  // them. Every client's sequence numbers are checked after the storm.
   async storm(server) {
-    const clients = Array.from({ length: cfg.stormClients }, (_, i) => contact(500000 + i, (i % cfg.conversations) + 1));
+    const clients = Array.from({ length: cfg.stormClients }, (_, i) => ({
+      ...contact(500000 + i, (i % cfg.conversations) + 1, true), resume: true,
+    }));
     const first = await connectClients(server, clients, cfg.stormConcurrency);
+    const pusher = makePusher(server.name, cfg);
+    await pusher.open();
+    const channels = channelsOf(cfg.conversations);
+    const seqs = {};
+    await pushFlatOut(pusher, cfg.conversations, channels, seqs);
+    await drain(clients.length, 3000, 60000);
     await server.stop();
+    await pushFlatOut(pusher, cfg.conversations * cfg.stormMissed, channels, seqs);
     await server.start();
     const endGen = await genWindow();
     const replies = await Promise.all(workers.map((w) => request(w, {
@@ -334,9 +347,19 @@ const scenarios = {
     })));
     const storm = mergeConnect(replies);
     storm.genCpuPct = await endGen();
+    const expected = clients.length * (1 + cfg.stormMissed);
+    await drain(expected, 5000, 120000);
+    const perChannel = Object.fromEntries(Object.entries(seqs).map(([k, v]) => [k, v + 1]));
+    const checks = await all({ cmd: 'check', expected: perChannel });
+    const missing = checks.reduce((a, r) => a + r.missing, 0), dup = checks.reduce((a, r) => a + r.dup, 0);
+    const notRecovered = checks.reduce((a, r) => a + (r.notRecovered || 0), 0);
+    await pusher.close();
     await closeClients();
-    log(`  ${server.name} storm: ${storm.ok} ok, ${storm.failed} failed, p95 ${fmt(storm.ready.p95)} ms`);
-    return { clients: cfg.stormClients, concurrency: cfg.stormConcurrency, firstConnect: first, storm };
+    log(`  ${server.name} storm: ${storm.ok} ok, ${storm.failed} failed, p95 ${fmt(storm.ready.p95)} ms; missed while down: ${clients.length * cfg.stormMissed}, missing ${missing}, dup ${dup}`);
+    return {
+      clients: cfg.stormClients, concurrency: cfg.stormConcurrency, firstConnect: first, storm,
+      missedWhileDown: clients.length * cfg.stormMissed, missing, dup, notRecovered,
+    };
   },
 
   async slow(server) {

@@ -146,7 +146,7 @@ if (params('latency').length) {
   w(`${cfg.agents} agents + ${cfg.conversations} conversations × ${cfg.contactsPerConversation} contact subscribers; events paced at each rate for ${cfg.rateSeconds} s, each to ${cfg.agents + cfg.contactsPerConversation} connections (agents see every conversation's messages). A 2 s warm-up at 100/s precedes the rates, which run in ascending order on one server start.`);
   w();
   w('| rate (events/s) | server | achieved rate | deliveries/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | delivered / expected | server CPU (%) | generator CPU (%) |');
-  w('|---|---|---|---|---|---|---|---|---|---|---|');
+  w('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const byServer = {};
   for (const s of servers) {
     byServer[s] = {};
@@ -245,6 +245,19 @@ if (params('paced').length) {
     w(`- ${s}: p99 passes 100 ms ${over ? `at ${f(over * cfg.pacedSubscribers, 0)} deliveries/s` : 'at none of the tested rates'}; missing ${rs.map((r) => r.missing).join(', ')}, duplicate ${rs.map((r) => r.dup).join(', ')}.`);
   }
   w();
+  w('![latency against deliveries per second](' + name + '-paced.png)');
+  w();
+  const seriesLines = [];
+  for (const s of servers) {
+    for (const p of ['p50', 'p99']) {
+      seriesLines.push(`series\t${s} ${p}\t` + cfg.pacedRates.map((rate) => {
+        const v = median((byServer[s][rate] || []).map((x) => x[p]));
+        return v == null ? '-' : `${rate * cfg.pacedSubscribers}:${v.toFixed(3)}`;
+      }).join('\t'));
+    }
+  }
+  charts.push({ name: 'paced', spec: ['type\tline', `title\tFan-out 1 x ${cfg.pacedSubscribers} at steady rates: latency (ms, log scale)`,
+    'xlabel\tdeliveries per second', 'ylabel\tms', 'logy\ttrue', ...seriesLines] });
 }
 
 // ---- 4 writer contention ----
@@ -265,18 +278,23 @@ if (params('storm').length) {
   w();
   w(`A refused or dropped attempt is retried at once, up to ${cfg.stormRetries ?? 0} times, the client's time running from its first attempt; "failed attempts" counts them and "errors" says what they were.`);
   w();
-  w('| server | reconnected | gave up | failed attempts | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) | errors |');
+  const resumed = runs('storm', null, SB).some((r) => r.missedWhileDown != null);
+  if (resumed) {
+    w(`Before the restart every client receives one event of its conversation, so it holds a position; while the server is down, ${cfg.stormMissed ?? '–'} more events per conversation are committed (pushed), i.e. ${cfg.stormMissed ?? '–'} missed events per client. Switchboard's clients reconnect with \`last_event_id\` and \`epoch\`, as its browser client does; the peers have no resume, so their clients cannot get what was sent while they were away. After the storm every client's sequence numbers are checked: "missing" counts the missed events that never arrived, "duplicate" the ones that arrived twice.`);
+    w();
+  }
+  w('| server | reconnected | gave up | failed attempts | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) | missed while down | missing after the storm | duplicate | errors |');
   w('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of servers) {
     const rs = runs('storm', null, s);
     const errs = {};
     for (const r of rs) for (const [k, v] of Object.entries(r.storm.errors || {})) errs[k] = (errs[k] || 0) + v;
     const errText = Object.entries(errs).map(([k, v]) => `${v} × ${k.replace(/\|/g, '/')}`).join('; ') || 'none';
-    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => Object.values(r.storm.errors || {}).reduce((a, b) => a + b, 0)), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} | ${ms(rs.map((r) => r.storm.genCpuPct), 0)} | ${errText} |`);
+    w(`| ${s} | ${ms(rs.map((r) => r.storm.ok), 0)} | ${ms(rs.map((r) => r.storm.failed), 0)} | ${ms(rs.map((r) => Object.values(r.storm.errors || {}).reduce((a, b) => a + b, 0)), 0)} | ${ms(rs.map((r) => r.storm.ready.p50))} | ${ms(rs.map((r) => r.storm.ready.p95))} | ${ms(rs.map((r) => r.storm.ready.p99))} | ${ms(rs.map((r) => r.storm.ready.max))} | ${ms(rs.map((r) => r.storm.seconds))} | ${ms(rs.map((r) => r.storm.genCpuPct), 0)} | ${rs.map((r) => r.missedWhileDown ?? '–').join(', ')} | ${rs.map((r) => r.missing ?? '–').join(', ')} | ${rs.map((r) => r.dup ?? '–').join(', ')} | ${errText} |`);
   }
   w();
   const sb = median(runs('storm', null, SB).map((r) => r.storm.ready.p95));
-  w(`- p95 Switchboard ÷ ${peers.map((p) => `${p} ${ratio(sb, median(runs('storm', null, p).map((r) => r.storm.ready.p95)))}`).join(', ')}. Resuming missed events is not measured: no server here has resume yet.`);
+  w(`- p95 Switchboard ÷ ${peers.map((p) => `${p} ${ratio(sb, median(runs('storm', null, p).map((r) => r.storm.ready.p95)))}`).join(', ')}.${resumed ? '' : ' Resuming missed events is not measured in this run (it predates the resume check).'}`);
   w();
 }
 

@@ -13,22 +13,48 @@ function parseDelivery(text) {
   return { q: Number(q[1]), t: t ? Number(t[1]) : NaN };
 }
 
+// Switchboard's event frames start {"event":"...","id":N: the id a reconnecting client resumes from.
+const EVENT_ID = /^\{"event":"[a-z_]+","id":(\d+)/;
+const EPOCH = /"epoch":"([^"]+)"/;
+
+// A client with `resume` set keeps the last event id it received and the epoch of its last `authenticated`, and
+// sends both when it reconnects, as the browser client does.
+const resumeFrom = (c) => (c.resume && c.lastId != null && c.epoch ? c.lastId : null);
+
 const switchboard = {
   name: 'switchboard',
   url: (port) => `ws://127.0.0.1:${port}/ws`,
-  open(c) { c.ws.send(JSON.stringify({ type: 'auth', token: c.token })); },
+  open(c) {
+    const from = resumeFrom(c);
+    const auth = { type: 'auth', token: c.token };
+    if (from != null) Object.assign(auth, { last_event_id: from, epoch: c.epoch });
+    c.ws.send(JSON.stringify(auth));
+  },
   // Returns 'ready', 'error' or null (keep waiting).
   control(c, text) {
     if (text.includes('"event":"authenticated"')) {
+      const from = resumeFrom(c);
+      const epoch = EPOCH.exec(text);
+      if (epoch) c.epoch = epoch[1];
       if (c.channel == null) return 'ready';
-      c.ws.send(JSON.stringify({ type: 'subscribe', conversation_id: c.channel }));
+      const subscribe = { type: 'subscribe', conversation_id: c.channel };
+      if (from != null) subscribe.last_event_id = from;
+      c.ws.send(JSON.stringify(subscribe));
       return null;
     }
-    if (text.includes('"event":"subscribed"')) return 'ready';
+    if (text.includes('"event":"subscribed"')) {
+      if (text.includes('"recovered":false')) c.notRecovered = (c.notRecovered || 0) + 1;
+      return 'ready';
+    }
     if (text.includes('"event":"error"')) return 'error';
     return null;
   },
   keepalive: null, // the server pings; ws answers pongs by itself
+  // Called for each delivery of a client with `resume` set.
+  seen(c, text) {
+    const m = EVENT_ID.exec(text);
+    if (m) c.lastId = Number(m[1]);
+  },
 };
 
 const channelName = (c) => (c.channel == null ? 'agents' : `conv.${c.channel}`);

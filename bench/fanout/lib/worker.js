@@ -66,6 +66,7 @@ function connectOne(c, started = now()) {
       c.recv++;
       hist.add(now() - d.t);
       if (c.checked) markSeq(c, d.q);
+      if (c.resume && adapter.seen) adapter.seen(c, text);
     });
     ws.on('error', (e) => { c.error = String(e.message).slice(0, 200); done(false); });
     ws.on('close', (code) => { c.closed = true; c.closeCode = code; done(false); });
@@ -117,7 +118,8 @@ function check(expected) {
     if (c.bits) for (let q = 0; q < n; q++) if (c.bits[q >>> 5] & (1 << (q & 31))) have++;
     missing += n - have;
   }
-  return { missing, dup, checkedClients };
+  const notRecovered = clients.reduce((a, c) => a + (c.notRecovered || 0), 0);
+  return { missing, dup, checkedClients, notRecovered };
 }
 
 process.on('message', async (m) => {
