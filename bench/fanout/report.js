@@ -146,7 +146,7 @@ if (params('latency').length) {
   w(`${cfg.agents} agents + ${cfg.conversations} conversations × ${cfg.contactsPerConversation} contact subscribers; events paced at each rate for ${cfg.rateSeconds} s, each to ${cfg.agents + cfg.contactsPerConversation} connections (agents see every conversation's messages). A 2 s warm-up at 100/s precedes the rates, which run in ascending order on one server start.`);
   w();
   w('| rate (events/s) | server | achieved rate | deliveries/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | delivered / expected | server CPU (%) | generator CPU (%) |');
-  w('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  w('|---|---|---|---|---|---|---|---|---|---|---|');
   const byServer = {};
   for (const s of servers) {
     byServer[s] = {};
@@ -284,7 +284,7 @@ if (params('storm').length) {
     w();
   }
   w('| server | reconnected | gave up | failed attempts | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | whole storm (s) | generator CPU (%) | missed while down | missing after the storm | duplicate | errors |');
-  w('|---|---|---|---|---|---|---|---|---|---|---|');
+  w('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of servers) {
     const rs = runs('storm', null, s);
     const errs = {};
