@@ -1,8 +1,6 @@
 package dev.switchboard.notifier;
 
-import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.TestDatabases;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,16 +308,6 @@ class NotifyFunctionsEquivalenceTest {
     }
 
     private static Connection migrated(String target) throws SQLException {
-        DatabaseUrl url = TestDatabases.createDatabase();
-        var config = Flyway.configure()
-                .dataSource(url.jdbcUrl(), url.user(), url.password())
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history");
-        if (target != null) {
-            config.target(target);
-        }
-        config.load().migrate();
-        return TestDatabases.superuser(TestDatabases.databaseName(url));
+        return TestDatabases.superuser(TestDatabases.databaseName(TestDatabases.migratedDatabase(target)));
     }
 }

@@ -1,8 +1,6 @@
 package dev.switchboard.notifier;
 
-import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.TestDatabases;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -24,15 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TransactionStampTest {
     @Test
     void eachCommittedTransactionOfASessionIsStampedOnceInCommitOrderAndARollbackNot() throws Exception {
-        DatabaseUrl url = TestDatabases.createDatabase();
-        String database = TestDatabases.databaseName(url);
-        Flyway.configure()
-                .dataSource(url.jdbcUrl(), url.user(), url.password())
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history")
-                .load()
-                .migrate();
+        String database = TestDatabases.databaseName(TestDatabases.migratedDatabase(null));
         try (Connection app = TestDatabases.superuser(database); Statement s = app.createStatement()) {
             app.setAutoCommit(false);
             List<String> xids = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.switchboard.testing;
 
 import dev.switchboard.config.DatabaseUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,24 @@ public final class TestDatabases {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
         return new DatabaseUrl(jdbcUrl(name), "postgres", null);
+    }
+
+    /**
+     * Creates a database whose schema {@code realtime} is migrated to {@code target} (a Flyway version such as
+     * {@code "4"}), or to the latest migration when {@code target} is null.
+     */
+    public static DatabaseUrl migratedDatabase(String target) {
+        DatabaseUrl url = createDatabase();
+        var config = Flyway.configure()
+                .dataSource(url.jdbcUrl(), url.user(), url.password())
+                .locations("classpath:db/migration")
+                .schemas("realtime")
+                .table("flyway_schema_history");
+        if (target != null) {
+            config.target(target);
+        }
+        config.load().migrate();
+        return url;
     }
 
     /** A superuser connection to the named database. */

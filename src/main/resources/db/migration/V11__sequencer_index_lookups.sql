@@ -1,0 +1,108 @@
+-- The sequencer's batch reads only through indexes, whatever the planner believes about the tables' sizes.
+--
+-- Why. realtime.sequence_events() runs every millisecond while events flow and every 10 ms when idle. Two of its
+-- lookups were written so that the planner could, and with ordinary statistics did, choose a sequential scan:
+-- * "xid = ANY (the previous snapshot's running transactions)": an array the planner cannot see, which it guesses
+--   matches hundreds of rows, so it read the whole events table. It ran on every idle poll: 3.5 ms per poll with
+--   15,000 events kept, growing with the retention (measured with auto_explain on PostgreSQL 15).
+-- * the join to realtime.event_commits: a queue table that is written and emptied all day, so between two vacuums
+--   it is mostly dead rows; a hash join read all of them on every batch (1.7 ms of a 2.5 ms query).
+-- A batch that should take a few hundred microseconds took 2-3 ms, so the sequencer held a core for longer than
+-- the app's own commits, and its pacing (the next batch no sooner than four times the last one took) held every
+-- event back by up to 5 ms. Now each lookup is one index probe per row it finds (or per running transaction):
+-- the idle poll is three index probes and the running transactions' list usually empty, and a batch touches only
+-- the rows and stamps it numbers. The result of a batch is unchanged: the same rows, numbered in the same order.
+
+CREATE OR REPLACE FUNCTION realtime.sequence_events() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, realtime, pg_temp
+AS $$
+DECLARE
+    v_prev    pg_snapshot;
+    v_running xid8[];
+    v_now     pg_snapshot;
+    v_last    bigint;
+    v_keys    bigint[];
+    v_xids    xid8[];
+    v_count   integer := 0;
+    v_payload text;
+    v_sent    integer := 0;
+BEGIN
+    -- The idle path reads index ranges and writes nothing (no transaction id is consumed). No "id IS NULL" test: a
+    -- row found here has no id yet by construction (no batch up to v_prev could number it), and the test would
+    -- tempt the planner into the id index, whose NULL entries include the dead versions of every numbered row.
+    SELECT last_snapshot INTO v_prev FROM realtime.sequencer_state;
+    v_running := ARRAY(SELECT pg_snapshot_xip(v_prev));
+    IF NOT EXISTS (SELECT 1 FROM (SELECT xid FROM realtime.events WHERE xid >= pg_snapshot_xmax(v_prev)
+                                  ORDER BY xid LIMIT 1) newer)
+       AND NOT EXISTS (SELECT 1 FROM unnest(v_running) AS r(xid)
+                        CROSS JOIN LATERAL (SELECT 1 FROM realtime.events e
+                                             WHERE e.xid >= r.xid AND e.xid <= r.xid LIMIT 1) hit)
+       AND NOT EXISTS (SELECT 1 FROM realtime.transient_events) THEN
+        RETURN 0;
+    END IF;
+
+    -- Serialises batches, should two nodes ever both believe they lead: the second waits, then reads the first's
+    -- committed state (each statement below takes a fresh snapshot).
+    SELECT last_id, last_snapshot INTO v_last, v_prev FROM realtime.sequencer_state FOR UPDATE;
+    v_running := ARRAY(SELECT pg_snapshot_xip(v_prev));
+    v_now := pg_current_snapshot();
+    -- New rows: those of transactions that started after v_prev (an index range, bounded on both sides so that any
+    -- plan estimates it as narrow) and those of transactions v_prev saw running (one probe each), in either case
+    -- finished by v_now. Rows of transactions still running in v_now wait for the next batch, whose v_prev (this
+    -- v_now) lists them as running or after its xmax. The whole difference is taken at once: a LIMIT could not
+    -- advance the snapshot. Each transaction's commit stamp is one primary-key probe; a row without a stamp cannot
+    -- occur (its transaction's stamp commits with it), and should one ever, it goes last rather than stall.
+    WITH fresh AS (
+        SELECT e.event_key, e.xid
+          FROM realtime.events e
+         WHERE e.xid >= pg_snapshot_xmax(v_prev) AND e.xid < pg_snapshot_xmax(v_now)
+           AND pg_visible_in_snapshot(e.xid, v_now)
+        UNION ALL
+        SELECT hit.event_key, hit.xid
+          FROM unnest(v_running) AS r(xid)
+         CROSS JOIN LATERAL (SELECT e.event_key, e.xid FROM realtime.events e
+                              WHERE e.xid >= r.xid AND e.xid <= r.xid OFFSET 0) hit
+         WHERE pg_visible_in_snapshot(r.xid, v_now)
+    ), stamped AS (
+        SELECT f.event_key, f.xid,
+               (SELECT c.commit_order FROM realtime.event_commits c WHERE c.xid = f.xid) AS commit_order
+          FROM fresh f
+    )
+    SELECT array_agg(s.event_key ORDER BY s.commit_order NULLS LAST, s.event_key), array_agg(DISTINCT s.xid)
+      INTO v_keys, v_xids
+      FROM stamped s;
+
+    IF v_keys IS NOT NULL THEN
+        UPDATE realtime.events e
+           SET id = v_last + k.ord
+          FROM unnest(v_keys) WITH ORDINALITY AS k(key, ord)
+         -- "Not numbered yet", written so that no index can serve it: the id index's NULL entries include the
+         -- dead versions of every row numbered since the last vacuum.
+         WHERE e.event_key = k.key AND num_nulls(e.id) = 1;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        IF v_count <> cardinality(v_keys) THEN
+            -- Someone else changed these rows meanwhile; roll back rather than leave a hole in the ids.
+            RAISE EXCEPTION 'realtime: % of % events changed while being numbered', cardinality(v_keys) - v_count,
+                cardinality(v_keys);
+        END IF;
+        -- Every row of these transactions is numbered now (a transaction's rows become visible together).
+        DELETE FROM realtime.event_commits WHERE xid = ANY (v_xids);
+        -- Kept in step for anything that reads the sequence; sequencer_state is the authority.
+        PERFORM setval('realtime.event_id_seq', v_last + v_count);
+        PERFORM pg_notify('realtime_events', '');
+    END IF;
+    UPDATE realtime.sequencer_state
+       SET last_id = v_last + v_count, last_snapshot = v_now, updated_at = now();
+
+    -- Typing older than a few seconds is stale (the clients' own timeout has passed): drop it unsent.
+    FOR v_payload IN
+        WITH gone AS (DELETE FROM realtime.transient_events RETURNING seq, payload, created_at)
+        SELECT payload FROM gone WHERE created_at > clock_timestamp() - interval '5 seconds' ORDER BY seq
+    LOOP
+        PERFORM pg_notify('realtime_ephemeral', v_payload);
+        v_sent := v_sent + 1;
+    END LOOP;
+    RETURN v_count + v_sent;
+END
+$$;
