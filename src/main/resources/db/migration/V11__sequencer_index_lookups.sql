@@ -1,17 +1,20 @@
--- The sequencer's batch reads only through indexes, whatever the planner believes about the tables' sizes.
+-- The sequencer's batch finds its rows through indexes, whatever the planner's statistics say.
 --
--- Why. realtime.sequence_events() runs every millisecond while events flow and every 10 ms when idle. Two of its
--- lookups were written so that the planner could, and with ordinary statistics did, choose a sequential scan:
--- * "xid = ANY (the previous snapshot's running transactions)": an array the planner cannot see, which it guesses
---   matches hundreds of rows, so it read the whole events table. It ran on every idle poll: 3.5 ms per poll with
---   15,000 events kept, growing with the retention (measured with auto_explain on PostgreSQL 15).
--- * the join to realtime.event_commits: a queue table that is written and emptied all day, so between two vacuums
---   it is mostly dead rows; a hash join read all of them on every batch (1.7 ms of a 2.5 ms query).
--- A batch that should take a few hundred microseconds took 2-3 ms, so the sequencer held a core for longer than
--- the app's own commits, and its pacing (the next batch no sooner than four times the last one took) held every
--- event back by up to 5 ms. Now each lookup is one index probe per row it finds (or per running transaction):
--- the idle poll is three index probes and the running transactions' list usually empty, and a batch touches only
--- the rows and stamps it numbers. The result of a batch is unchanged: the same rows, numbered in the same order.
+-- Why. realtime.sequence_events() runs every millisecond while events flow and every 10 ms when idle, next to a
+-- table that keeps days of events. One of its lookups let the planner choose to read that whole table: "xid = ANY
+-- (the transactions the previous batch saw running)", an array the planner cannot see into. When the statistics say
+-- a transaction writes many events (an app that sends a bulk broadcast or imports a backlog in one transaction), it
+-- expects that lookup to match much of the table and plans a sequential scan, and the idle poll ran it every time:
+-- 3.5 ms per poll with 15,000 events kept, growing with the retention (auto_explain, PostgreSQL 15);
+-- SequencerIndexUseTest counts 21 sequential scans in 21 calls on migration 10. Now each running transaction is
+-- one probe, written as a range bounded on both sides (which any plan estimates as narrow, the same device the batch
+-- already used for the newer transactions), and only when the list is not empty, which it is on most polls.
+--
+-- Two smaller changes of the same kind: each row's commit stamp is one primary-key probe instead of a join that
+-- the planner liked to hash over the whole stamps table (a queue, emptied by every batch, so mostly dead rows
+-- between two vacuums); and the UPDATE's guard against numbering a row twice is written so that no index can
+-- serve it (the id index's NULL entries include the dead versions of every row numbered since the last vacuum).
+-- Nothing a batch returns or writes changes: the same rows, numbered in the same order.
 
 CREATE OR REPLACE FUNCTION realtime.sequence_events() RETURNS integer
     LANGUAGE plpgsql
