@@ -178,7 +178,8 @@ public final class Switchboard implements AutoCloseable {
 
         // The database side only feeds the core: committed events through the listener, nothing else.
         Config db = config;
-        resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id())));
+        resources.push(Sequencer.start(() -> Database.openSequencerConnection(db.database().url(), db.node().id()),
+                config.node().sequencerSpacing()));
         // Presence and typing across nodes: heard on the LISTEN connection, told from the bus's own connection.
         // Pusher presence members travel the same way, so a presence channel has one member list across nodes.
         RosterSync roster = pusher == null ? RosterSync.NONE : pusher.roster();

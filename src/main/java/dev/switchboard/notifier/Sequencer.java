@@ -26,8 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * dozen cheap queries a second, and the first event after a quiet spell waits up to one idle interval). A batch
  * that found work ends in a COMMIT, a WAL flush that the app's own commits may queue behind; so the next batch
  * starts no sooner than {@link #BUSY_SHARE_FACTOR} times the last one took (the sequencer flushes at most a
- * fraction of the time, and a slow flush lets each batch gather more app commits), and no later than
- * {@link #MAX_PACING} after it, so a slow database does not add its slowness twice to delivery.
+ * fraction of the time, and a slow flush lets each batch gather more app commits), and no later than the batch
+ * spacing after it ({@link #DEFAULT_BATCH_SPACING} unless the operator sets {@code SEQUENCER_BATCH_SPACING}), so a
+ * slow database does not add its slowness twice to delivery. That cap is the trade an operator may move: a shorter
+ * one delivers sooner when batches are slow, and puts more of the sequencer's WAL flushes between the app's commits.
  *
  * <p>The others retry the lock every {@code electionInterval}. A leader that dies loses its session and with it
  * the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished host), and
@@ -50,8 +52,8 @@ public final class Sequencer implements AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 5000;
     /** A batch that took t starts the next no sooner than this many t after its own start. */
     static final long BUSY_SHARE_FACTOR = 4;
-    /** ...and no later than this after it (unless it took longer itself). */
-    static final Duration MAX_PACING = Duration.ofMillis(5);
+    /** ...and no later than this after it (unless it took longer itself), unless the operator sets another. */
+    public static final Duration DEFAULT_BATCH_SPACING = Duration.ofMillis(5);
 
     private static final EventLog events = EventLog.of(Sequencer.class);
 
@@ -64,40 +66,34 @@ public final class Sequencer implements AutoCloseable {
     private final long pollNanos;
     private final long idleNanos;
     private final long electionNanos;
+    private final long spacingNanos;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean leading;
 
     private Sequencer(ConnectionFactory connections, Duration pollInterval, Duration idleInterval,
-                      Duration electionInterval) {
+                      Duration electionInterval, Duration batchSpacing) {
         this.connections = connections;
         this.pollNanos = pollInterval.toNanos();
         this.idleNanos = Math.max(pollNanos, idleInterval.toNanos());
         this.electionNanos = electionInterval.toNanos();
+        this.spacingNanos = Math.max(pollNanos, batchSpacing.toNanos());
         this.thread = new Thread(this::run, "switchboard-sequencer");
         this.thread.setDaemon(true);
     }
 
-    /** Starts a sequencer with the default intervals; it leads when no other node does. */
+    /** Starts a sequencer with the default timing; it leads when no other node does. */
     public static Sequencer start(ConnectionFactory connections) {
-        return start(connections, DEFAULT_POLL_INTERVAL, DEFAULT_ELECTION_INTERVAL);
+        return start(connections, DEFAULT_BATCH_SPACING);
     }
 
     /**
-     * Starts a sequencer that polls every {@code pollInterval} while events flow and every
-     * {@link #DEFAULT_IDLE_INTERVAL} (if longer) when idle.
+     * Starts a sequencer with the default polling and election intervals; while events flow, its batches are at
+     * most {@code batchSpacing} apart (see the class comment).
      */
-    public static Sequencer start(ConnectionFactory connections, Duration pollInterval, Duration electionInterval) {
-        return start(connections, pollInterval, DEFAULT_IDLE_INTERVAL, electionInterval);
-    }
-
-    /**
-     * Starts a sequencer that polls every {@code pollInterval} while events flow and every {@code idleInterval}
-     * (if longer) once none has come for a second.
-     */
-    public static Sequencer start(ConnectionFactory connections, Duration pollInterval, Duration idleInterval,
-                                  Duration electionInterval) {
-        Sequencer sequencer = new Sequencer(connections, pollInterval, idleInterval, electionInterval);
+    public static Sequencer start(ConnectionFactory connections, Duration batchSpacing) {
+        Sequencer sequencer = new Sequencer(connections, DEFAULT_POLL_INTERVAL, DEFAULT_IDLE_INTERVAL,
+                DEFAULT_ELECTION_INTERVAL, batchSpacing);
         sequencer.thread.start();
         return sequencer;
     }
@@ -163,7 +159,6 @@ public final class Sequencer implements AutoCloseable {
 
     private void lead(Connection connection) throws SQLException {
         long idleAfterNanos = IDLE_AFTER.toNanos();
-        long maxPacingNanos = Math.max(pollNanos, MAX_PACING.toNanos());
         long lastWork = System.nanoTime();
         try (PreparedStatement batch = connection.prepareStatement("SELECT realtime.sequence_events()")) {
             while (running) {
@@ -175,7 +170,7 @@ public final class Sequencer implements AutoCloseable {
                 }
                 long took = System.nanoTime() - started;
                 pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, pollNanos, idleNanos,
-                        maxPacingNanos) - took);
+                        spacingNanos) - took);
                 if (sent > 0) {
                     lastWork = started;
                 }
@@ -185,9 +180,9 @@ public final class Sequencer implements AutoCloseable {
 
     /** How long after a batch's start the next one starts, in nanoseconds; see the class comment. */
     static long nextBatchAfter(boolean foundWork, long took, boolean idle, long pollNanos, long idleNanos,
-                               long maxPacingNanos) {
+                               long spacingNanos) {
         if (foundWork) {
-            return Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), maxPacingNanos);
+            return Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), spacingNanos);
         }
         return idle ? idleNanos : pollNanos;
     }

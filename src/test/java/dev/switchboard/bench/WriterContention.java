@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.config.DatabaseUrl;
+import dev.switchboard.config.Durations;
 import dev.switchboard.db.Database;
 import dev.switchboard.notifier.Sequencer;
 import org.postgresql.PGConnection;
@@ -13,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,12 +78,15 @@ public final class WriterContention {
 
     private final BenchPostgres postgres;
     private final int previous;
+    /** The latest version's sequencer's batch spacing ({@code --spacing}); the previous one keeps the default. */
+    private final Duration spacing;
     private final Map<String, List<Connection>> writers = new LinkedHashMap<>();
     private final Map<String, Reader> readers = new LinkedHashMap<>();
 
-    private WriterContention(BenchPostgres postgres, int previous) {
+    private WriterContention(BenchPostgres postgres, int previous, Duration spacing) {
         this.postgres = postgres;
         this.previous = previous;
+        this.spacing = spacing;
     }
 
     public static void main(String[] args) throws Exception {
@@ -104,13 +109,15 @@ public final class WriterContention {
         Path out = Path.of(options.getOrDefault("out", "bench/results/writer-contention-raw.md"));
         Path dataDir = Path.of(options.getOrDefault("data", "target/bench-pg")).toAbsolutePath();
         int previous = Integer.parseInt(options.getOrDefault("previous", "10"));
+        Duration spacing = Durations.parse(options.getOrDefault("spacing",
+                Sequencer.DEFAULT_BATCH_SPACING.toMillis() + "ms"));
         if (previous < 2) {
             throw new IllegalArgumentException("--previous must be a migration with the sequencer, 2 or later");
         }
 
         try (BenchPostgres postgres = BenchPostgres.start(dataDir,
                 Map.of("synchronous_commit", "on", "max_connections", "300"))) {
-            new WriterContention(postgres, previous)
+            new WriterContention(postgres, previous, spacing)
                     .run(seconds, reps, writerCounts, syncs, rate, latencySeconds, out);
         }
     }
@@ -133,6 +140,8 @@ public final class WriterContention {
             s.execute("CREATE DATABASE bench_after");
         }
         env.append("- previous: migration ").append(previous).append('\n');
+        env.append("- batch spacing of the latest version's sequencer: ").append(spacing.toMillis())
+                .append(" ms (previous: ").append(Sequencer.DEFAULT_BATCH_SPACING.toMillis()).append(" ms)\n");
         env.append("- cores: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
         postgres.migrate("bench_before", "1");
         postgres.migrate("bench_previous", Integer.toString(previous));
@@ -157,7 +166,7 @@ public final class WriterContention {
         DatabaseUrl after = new DatabaseUrl(postgres.url("bench_after"), "postgres", null);
         DatabaseUrl previousUrl = new DatabaseUrl(postgres.url("bench_previous"), "postgres", null);
         // The previous version's sequencer runs the same Java pacing: the comparison is of the SQL paths.
-        try (Sequencer sequencer = Sequencer.start(() -> Database.openSequencerConnection(after, "bench"));
+        try (Sequencer sequencer = Sequencer.start(() -> Database.openSequencerConnection(after, "bench"), spacing);
              Sequencer previousSequencer =
                      Sequencer.start(() -> Database.openSequencerConnection(previousUrl, "bench-previous"))) {
             // results[writers][sc][mode] -> one Result per repetition

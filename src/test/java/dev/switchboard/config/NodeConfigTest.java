@@ -7,7 +7,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The cluster timing a node reads, and the one combination that would drop live nodes. */
+/** The cluster timing a node reads, and the combinations it refuses. */
 class NodeConfigTest {
     @Test
     void leasesAreRenewedEveryTwoSecondsAndLapseAfterSixByDefault() {
@@ -27,5 +27,18 @@ class NodeConfigTest {
     @Test
     void aLeaseShorterThanTwoRenewalsIsRefused() {
         ConfigTest.assertSingleProblem("CLUSTER_LEASE", ConfigTest.env("CLUSTER_RENEW", "2s", "CLUSTER_LEASE", "3s"));
+    }
+
+    @Test
+    void sequencerBatchesAreAtMostFiveMillisecondsApartUnlessSet() {
+        assertEquals(Duration.ofMillis(5), Config.fromEnvironment(Map.of()).node().sequencerSpacing());
+        assertEquals(Duration.ofMillis(2),
+                Config.fromEnvironment(ConfigTest.env("SEQUENCER_BATCH_SPACING", "2ms")).node().sequencerSpacing());
+    }
+
+    @Test
+    void aBatchSpacingOutsideOneMillisecondToOneSecondIsRefused() {
+        ConfigTest.assertSingleProblem("SEQUENCER_BATCH_SPACING", ConfigTest.env("SEQUENCER_BATCH_SPACING", "0ms"));
+        ConfigTest.assertSingleProblem("SEQUENCER_BATCH_SPACING", ConfigTest.env("SEQUENCER_BATCH_SPACING", "2s"));
     }
 }
