@@ -21,6 +21,9 @@
 -- remade when vacuum updates the table's size) scanned it whole, and kept scanning it while a minute of dead rows
 -- piled up. Kept at the size it has grown to, it is planned as what it is, a table to probe by key; vacuum still
 -- makes its dead rows' space reusable, so it does not grow past its busiest minute.
+-- Takes the table's lock against vacuum, not against the app's writes; should a vacuum of the table hold it for
+-- long, the node stops with a clear error rather than wait, and is started again.
+SET LOCAL lock_timeout = '5s';
 ALTER TABLE realtime.event_commits SET (vacuum_truncate = false);
 
 CREATE OR REPLACE FUNCTION realtime.sequence_events() RETURNS integer

@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * another on that one session, so a reader that sees id N can already see every id below N.
  *
  * <p>How often it looks is the delivery latency it adds, and what the database pays for it: every
- * {@code pollInterval} while events flow (an idle look is three index probes and writes nothing), every
- * {@code idleInterval} once none has come for {@link #IDLE_AFTER} (so an idle cluster costs the database a few
- * dozen cheap queries a second, and the first event after a quiet spell waits up to one idle interval). A batch
+ * {@link #DEFAULT_POLL_INTERVAL} while events flow (an idle look is three index probes and writes nothing), every
+ * {@link #DEFAULT_IDLE_INTERVAL} once none has come for {@link #IDLE_AFTER} (so an idle cluster costs the database
+ * a few dozen cheap queries a second, and the first event after a quiet spell waits up to one idle interval). A batch
  * that found work ends in a COMMIT, a WAL flush that the app's own commits may queue behind; so the next batch
  * starts no sooner than {@link #BUSY_SHARE_FACTOR} times the last one took (the sequencer flushes at most a
  * fraction of the time, and a slow flush lets each batch gather more app commits), and no later than the batch
@@ -31,10 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * slow database does not add its slowness twice to delivery. That cap is the trade an operator may move: a shorter
  * one delivers sooner when batches are slow, and puts more of the sequencer's WAL flushes between the app's commits.
  *
- * <p>The others retry the lock every {@code electionInterval}. A leader that dies loses its session and with it
- * the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished host), and
- * a half-done batch rolls back, so its rows are simply numbered by the next leader: no id is given twice, none is
- * skipped.
+ * <p>The others retry the lock every {@link #DEFAULT_ELECTION_INTERVAL}. A leader that dies loses its session and
+ * with it the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished
+ * host), and a half-done batch rolls back, so its rows are simply numbered by the next leader: no id is given twice,
+ * none is skipped.
  *
  * <p>JDBC runs only on this class's own thread.
  */
@@ -71,12 +71,11 @@ public final class Sequencer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean leading;
 
-    private Sequencer(ConnectionFactory connections, Duration pollInterval, Duration idleInterval,
-                      Duration electionInterval, Duration batchSpacing) {
+    private Sequencer(ConnectionFactory connections, Duration batchSpacing) {
         this.connections = connections;
-        this.pollNanos = pollInterval.toNanos();
-        this.idleNanos = Math.max(pollNanos, idleInterval.toNanos());
-        this.electionNanos = electionInterval.toNanos();
+        this.pollNanos = DEFAULT_POLL_INTERVAL.toNanos();
+        this.idleNanos = Math.max(pollNanos, DEFAULT_IDLE_INTERVAL.toNanos());
+        this.electionNanos = DEFAULT_ELECTION_INTERVAL.toNanos();
         this.spacingNanos = Math.max(pollNanos, batchSpacing.toNanos());
         this.thread = new Thread(this::run, "switchboard-sequencer");
         this.thread.setDaemon(true);
@@ -92,8 +91,7 @@ public final class Sequencer implements AutoCloseable {
      * most {@code batchSpacing} apart (see the class comment).
      */
     public static Sequencer start(ConnectionFactory connections, Duration batchSpacing) {
-        Sequencer sequencer = new Sequencer(connections, DEFAULT_POLL_INTERVAL, DEFAULT_IDLE_INTERVAL,
-                DEFAULT_ELECTION_INTERVAL, batchSpacing);
+        Sequencer sequencer = new Sequencer(connections, batchSpacing);
         sequencer.thread.start();
         return sequencer;
     }

@@ -1,7 +1,8 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.config.DatabaseUrl;
+import dev.switchboard.testing.TestDatabases;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,15 +39,7 @@ final class BenchPostgres implements AutoCloseable {
 
     /** Migrates schema {@code realtime} of {@code db} to {@code target}, or to the latest version when null. */
     void migrate(String db, String target) {
-        var config = Flyway.configure()
-                .dataSource(url(db), "postgres", null)
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history");
-        if (target != null) {
-            config.target(target);
-        }
-        config.load().migrate();
+        TestDatabases.migrate(new DatabaseUrl(url(db), "postgres", null), target);
     }
 
     String url(String db) {

@@ -239,7 +239,8 @@ public final class WriterContention {
                         insert.setString(2, "message " + i);
                         insert.execute();
                         if (notify != null) {
-                            if (mode == Mode.BEFORE || mode == Mode.PREVIOUS || mode == Mode.AFTER || mode == Mode.EVENT_ROW) {
+                            if (mode == Mode.BEFORE || mode == Mode.PREVIOUS || mode == Mode.AFTER
+                                    || mode == Mode.EVENT_ROW) {
                                 notify.setLong(1, conversation);
                                 notify.setString(2, "{\"id\":" + i + ",\"content\":\"message " + i + "\"}");
                             } else if (mode != Mode.BARE_NOTIFY) {

@@ -5,7 +5,6 @@ import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -29,16 +28,8 @@ class UpgradeFromV1Test {
 
     @Test
     void databaseOfTheFirstReleaseUpgradesInPlaceWhileEventsFlow() throws Exception {
-        DatabaseUrl url = TestDatabases.createDatabase();
+        DatabaseUrl url = TestDatabases.migratedDatabase("1");
         String database = TestDatabases.databaseName(url);
-        Flyway.configure()
-                .dataSource(url.jdbcUrl(), url.user(), url.password())
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history")
-                .target("1")
-                .load()
-                .migrate();
         List<String> pre = new ArrayList<>();
         try (Connection c = TestDatabases.superuser(database); Statement s = c.createStatement()) {
             for (int i = 0; i < PRE; i++) {

@@ -4,7 +4,6 @@ import dev.switchboard.config.DatabaseUrl;
 import dev.switchboard.testing.TestDatabases;
 import dev.switchboard.testing.TestServer;
 import dev.switchboard.testing.WsClient;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -34,16 +33,8 @@ class UpgradeFromV4Test {
 
     @Test
     void databaseAtMigration4UpgradesInPlaceWithUnnumberedAndOpenTransactionsWhileEventsFlow() throws Exception {
-        DatabaseUrl url = TestDatabases.createDatabase();
+        DatabaseUrl url = TestDatabases.migratedDatabase("4");
         String database = TestDatabases.databaseName(url);
-        Flyway.configure()
-                .dataSource(url.jdbcUrl(), url.user(), url.password())
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history")
-                .target("4")
-                .load()
-                .migrate();
 
         List<List<String>> committed;
         List<Long> overtakers;

@@ -54,6 +54,12 @@ public final class TestDatabases {
      */
     public static DatabaseUrl migratedDatabase(String target) {
         DatabaseUrl url = createDatabase();
+        migrate(url, target);
+        return url;
+    }
+
+    /** Migrates schema {@code realtime} of the database at {@code url} to {@code target}, or the latest when null. */
+    public static void migrate(DatabaseUrl url, String target) {
         var config = Flyway.configure()
                 .dataSource(url.jdbcUrl(), url.user(), url.password())
                 .locations("classpath:db/migration")
@@ -63,7 +69,6 @@ public final class TestDatabases {
             config.target(target);
         }
         config.load().migrate();
-        return url;
     }
 
     /** A superuser connection to the named database. */
