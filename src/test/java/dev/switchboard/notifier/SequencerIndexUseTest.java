@@ -1,5 +1,7 @@
 package dev.switchboard.notifier;
 
+import dev.switchboard.config.DatabaseUrl;
+import dev.switchboard.db.Database;
 import dev.switchboard.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +25,10 @@ class SequencerIndexUseTest {
 
     @Test
     void batchesAndIdlePollsNeverScanTheEventsTableWhateverTheStatistics() throws Exception {
-        String database = TestDatabases.databaseName(TestDatabases.migratedDatabase(null));
-        try (Connection sequencer = TestDatabases.superuser(database);
+        DatabaseUrl url = TestDatabases.migratedDatabase(null);
+        String database = TestDatabases.databaseName(url);
+        // The sequencer's own connection, with the settings its session runs under.
+        try (Connection sequencer = Database.openSequencerConnection(url, "index-use");
              Connection app = TestDatabases.superuser(database);
              Statement seq = sequencer.createStatement();
              Statement appStatement = app.createStatement()) {
