@@ -147,6 +147,29 @@ const agent = (id) => ({ id, channel: null, checked: false, token: tokenFor(id, 
 // ---- pushing -----------------------------------------------------------------------------------------------
 // Paced: event i is sent at start + i/rate, round-robin over channels; bounded in flight so a push path that
 // cannot keep up shows as a lower achieved rate instead of an unbounded queue in the generator.
+/**
+ * Pushes at each of `rates` events/s for `seconds` and drains after each: the deliveries, latency percentiles and
+ * CPU of every step. `reset` is the workers' command run before each step (`reset` forgets sequences too,
+ * `resetCounts` keeps them for a check at the end); `perEvent` is how many deliveries one event makes.
+ */
+async function steadyRates(server, pusher, { rates, seconds, channels, withAgents, perEvent, reset, seqs, label }) {
+  const steps = [];
+  for (const rate of rates) {
+    await all({ cmd: reset });
+    const endCpu = cpuWindow(server), endGen = await genWindow();
+    const push = await pushPaced(pusher, rate, seconds, channels, withAgents, seqs);
+    const expected = push.events * perEvent;
+    const d = await drain(expected, 3000, 120000);
+    const cpu = endCpu(), genCpuPct = await endGen();
+    steps.push({
+      rate, achievedRate: push.events / push.seconds, dropped: push.dropped, expected, deliveries: d.deliveries,
+      deliveriesPerSec: d.deliveries / seconds, ...d.hist.summary(), cpuPct: cpu.cpuPct, genCpuPct,
+    });
+    log(`  ${server.name} ${label}${rate}/s: p50 ${fmt(d.hist.pct(50))} p99 ${fmt(d.hist.pct(99))} ms, ${d.deliveries}/${expected}`);
+  }
+  return steps;
+}
+
 async function pushPaced(pusher, rate, seconds, channels, withAgents, seqs) {
   const start = now();
   const inflight = new Set();
@@ -235,20 +258,10 @@ const scenarios = {
     const seqs = {};
     await pushPaced(pusher, 100, 2, channels, true, seqs); // warm-up, not measured
     await drain(Infinity, 1000, 10000);
-    const rates = [];
-    for (const rate of cfg.rates) {
-      await all({ cmd: 'reset' });
-      const endCpu = cpuWindow(server), endGen = await genWindow();
-      const push = await pushPaced(pusher, rate, cfg.rateSeconds, channels, true, seqs);
-      const expected = push.events * perEvent;
-      const d = await drain(expected, 3000, 120000);
-      const cpu = endCpu(), genCpuPct = await endGen();
-      rates.push({
-        rate, achievedRate: push.events / push.seconds, dropped: push.dropped, expected, deliveries: d.deliveries,
-        deliveriesPerSec: d.deliveries / cfg.rateSeconds, ...d.hist.summary(), cpuPct: cpu.cpuPct, genCpuPct,
-      });
-      log(`  ${server.name} ${rate}/s: p50 ${fmt(d.hist.pct(50))} p99 ${fmt(d.hist.pct(99))} ms, ${d.deliveries}/${expected}`);
-    }
+    const rates = await steadyRates(server, pusher, {
+      rates: cfg.rates, seconds: cfg.rateSeconds, channels, withAgents: true, perEvent, reset: 'reset', seqs,
+      label: '',
+    });
     await pusher.close();
     await closeClients();
     return { connections: conn.ok, failed: conn.failed, errors: conn.errors, rates };
@@ -299,20 +312,11 @@ const scenarios = {
     const seqs = {};
     await pushPaced(pusher, 20, 2, [1], false, seqs); // warm-up, not measured
     await drain(Infinity, 1000, 10000);
-    const rates = [];
-    for (const rate of cfg.pacedRates) {
-      await all({ cmd: 'resetCounts' });
-      const endCpu = cpuWindow(server), endGen = await genWindow();
-      const push = await pushPaced(pusher, rate, cfg.pacedSeconds, [1], false, seqs);
-      const expected = push.events * subs;
-      const d = await drain(expected, 3000, 120000);
-      const cpu = endCpu(), genCpuPct = await endGen();
-      rates.push({
-        rate, achievedRate: push.events / push.seconds, dropped: push.dropped, expected, deliveries: d.deliveries,
-        deliveriesPerSec: d.deliveries / cfg.pacedSeconds, ...d.hist.summary(), cpuPct: cpu.cpuPct, genCpuPct,
-      });
-      log(`  ${server.name} 1x${subs} at ${rate}/s: p50 ${fmt(d.hist.pct(50))} p99 ${fmt(d.hist.pct(99))} ms, ${d.deliveries}/${expected}`);
-    }
+    // resetCounts, not reset: the sequence check after the last rate covers every rate.
+    const rates = await steadyRates(server, pusher, {
+      rates: cfg.pacedRates, seconds: cfg.pacedSeconds, channels: [1], withAgents: false, perEvent: subs,
+      reset: 'resetCounts', seqs, label: `1x${subs} at `,
+    });
     const first = Object.fromEntries(Object.entries(seqs).map(([k, v]) => [k, v + 1]));
     const checks = await all({ cmd: 'check', expected: first });
     await pusher.close();

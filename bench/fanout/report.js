@@ -139,6 +139,16 @@ if (params('idle').length) {
     ...servers.map((s) => 'series\t' + s + '\t' + memChart.series[s].map((v) => (v == null ? '-' : v.toFixed(2))).join('\t'))] });
 }
 
+/** A steady-rate scenario's steps of every repetition, as {server: {rate: [step, ...]}}. */
+function stepsByServerAndRate(scenario) {
+  const byServer = {};
+  for (const s of servers) {
+    byServer[s] = {};
+    for (const r of runs(scenario, null, s)) for (const x of r.rates || []) (byServer[s][x.rate] ||= []).push(x);
+  }
+  return byServer;
+}
+
 // ---- 2 latency ----
 if (params('latency').length) {
   w('## 2. COMMIT-to-receive latency');
@@ -147,11 +157,7 @@ if (params('latency').length) {
   w();
   w('| rate (events/s) | server | achieved rate | deliveries/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | delivered / expected | server CPU (%) | generator CPU (%) |');
   w('|---|---|---|---|---|---|---|---|---|---|---|');
-  const byServer = {};
-  for (const s of servers) {
-    byServer[s] = {};
-    for (const r of runs('latency', null, s)) for (const x of r.rates || []) (byServer[s][x.rate] ||= []).push(x);
-  }
+  const byServer = stepsByServerAndRate('latency');
   for (const rate of cfg.rates) {
     for (const s of servers) {
       const xs = byServer[s][rate] || [];
@@ -225,11 +231,7 @@ if (params('paced').length) {
   w();
   w('| events/s | server | achieved rate | deliveries/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | server CPU (%) | generator CPU (%) |');
   w('|---|---|---|---|---|---|---|---|---|---|');
-  const byServer = {};
-  for (const s of servers) {
-    byServer[s] = {};
-    for (const r of runs('paced', null, s)) for (const x of r.rates || []) (byServer[s][x.rate] ||= []).push(x);
-  }
+  const byServer = stepsByServerAndRate('paced');
   for (const rate of cfg.pacedRates) {
     for (const s of servers) {
       const xs = byServer[s][rate] || [];
