@@ -65,11 +65,14 @@ public final class WriterContention {
         final String label;
         final String database;
         final String sql;
+        /** How many parameters {@link #sql} takes. */
+        final int parameters;
 
         Mode(String label, String database, String sql) {
             this.label = label;
             this.database = database;
             this.sql = sql;
+            this.parameters = sql == null ? 0 : (int) sql.chars().filter(c -> c == '?').count();
         }
     }
 
@@ -239,12 +242,12 @@ public final class WriterContention {
                         insert.setString(2, "message " + i);
                         insert.execute();
                         if (notify != null) {
-                            if (mode == Mode.BEFORE || mode == Mode.PREVIOUS || mode == Mode.AFTER
-                                    || mode == Mode.EVENT_ROW) {
+                            // Every statement takes the conversation first and the event's data second, if at all.
+                            if (mode.parameters >= 1) {
                                 notify.setLong(1, conversation);
+                            }
+                            if (mode.parameters == 2) {
                                 notify.setString(2, "{\"id\":" + i + ",\"content\":\"message " + i + "\"}");
-                            } else if (mode != Mode.BARE_NOTIFY) {
-                                notify.setLong(1, conversation);
                             }
                             notify.execute();
                         }
