@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once: under the previous design that took the global ordering lock for the rest of the transaction and stalled
  * every writer, so this test would hang there. The hold lasts exactly as long as the others take to be delivered,
  * not a fixed time: nothing in the sequencer waits for or depends on the age of an open transaction (it looks the
- * transaction up by id in its snapshot's in-progress list), so holding it 60 s would prove nothing more.
+ * transaction up by id in its snapshot's in-progress list). {@link LongTransactionIT} holds one open for a minute
+ * of the sequencer's batches and idle polls.
  */
 class LongTransactionTest {
     private static final int OTHERS = 50;
