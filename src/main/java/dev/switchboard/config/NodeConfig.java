@@ -28,7 +28,8 @@ public record NodeConfig(String id, Duration clusterRenew, Duration clusterLease
             "a node that has not renewed for this long counts as dead: its agents go offline on the others;"
                     + " at least twice CLUSTER_RENEW");
 
-    static final Setting SEQUENCER_BATCH_SPACING = Setting.of("SEQUENCER_BATCH_SPACING", "5ms",
+    static final Setting SEQUENCER_BATCH_SPACING = Setting.of("SEQUENCER_BATCH_SPACING",
+            Sequencer.DEFAULT_BATCH_SPACING.toMillis() + "ms",
             "while events flow, the longest gap between two of the sequencer's batches: lower delivers sooner and"
                     + " costs the database more WAL flushes (README: the notifier)");
 

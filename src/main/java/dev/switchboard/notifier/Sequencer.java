@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * another on that one session, so a reader that sees id N can already see every id below N.
  *
  * <p>How often it looks is the delivery latency it adds, and what the database pays for it: every
- * {@link #DEFAULT_POLL_INTERVAL} while events flow (an idle look is three index probes and writes nothing), every
- * {@link #DEFAULT_IDLE_INTERVAL} once none has come for {@link #IDLE_AFTER} (so an idle cluster costs the database
+ * {@link #POLL_INTERVAL} while events flow (an idle look is three index probes and writes nothing), every
+ * {@link #IDLE_INTERVAL} once none has come for {@link #IDLE_AFTER} (so an idle cluster costs the database
  * a few dozen cheap queries a second, and the first event after a quiet spell waits up to one idle interval). A batch
  * that found work ends in a COMMIT, a WAL flush that the app's own commits may queue behind; so the next batch
  * starts no sooner than {@link #BUSY_SHARE_FACTOR} times the last one took (the sequencer flushes at most a
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * slow database does not add its slowness twice to delivery. That cap is the trade an operator may move: a shorter
  * one delivers sooner when batches are slow, and puts more of the sequencer's WAL flushes between the app's commits.
  *
- * <p>The others retry the lock every {@link #DEFAULT_ELECTION_INTERVAL}. A leader that dies loses its session and
+ * <p>The others retry the lock every {@link #ELECTION_INTERVAL}. A leader that dies loses its session and
  * with it the lock (at once for a crash or a killed backend; after the TCP keepalive, about 15 s, for a vanished
  * host), and a half-done batch rolls back, so its rows are simply numbered by the next leader: no id is given twice,
  * none is skipped.
@@ -42,13 +42,13 @@ public final class Sequencer implements AutoCloseable {
     /** Which session sequences: a key of its own, unrelated to any lock the app or Flyway takes. */
     static final long LEADER_LOCK = 7317746235123830062L;
     /** How often the leader looks for committed rows while events flow: the main latency it adds. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(1);
+    static final Duration POLL_INTERVAL = Duration.ofMillis(1);
     /** How often it looks once none has come for {@link #IDLE_AFTER}. */
-    public static final Duration DEFAULT_IDLE_INTERVAL = Duration.ofMillis(10);
+    static final Duration IDLE_INTERVAL = Duration.ofMillis(10);
     /** How long without events before the leader polls at the idle interval. */
     static final Duration IDLE_AFTER = Duration.ofSeconds(1);
     /** How often a standby tries to take over: the bound on a failover after the leader's session ends. */
-    public static final Duration DEFAULT_ELECTION_INTERVAL = Duration.ofMillis(500);
+    static final Duration ELECTION_INTERVAL = Duration.ofMillis(500);
     private static final long MAX_BACKOFF_MILLIS = 5000;
     /** A batch that took t starts the next no sooner than this many t after its own start. */
     static final long BUSY_SHARE_FACTOR = 4;
@@ -63,9 +63,6 @@ public final class Sequencer implements AutoCloseable {
     }
 
     private final ConnectionFactory connections;
-    private final long pollNanos;
-    private final long idleNanos;
-    private final long electionNanos;
     private final long spacingNanos;
     private final Thread thread;
     private volatile boolean running = true;
@@ -73,10 +70,7 @@ public final class Sequencer implements AutoCloseable {
 
     private Sequencer(ConnectionFactory connections, Duration batchSpacing) {
         this.connections = connections;
-        this.pollNanos = DEFAULT_POLL_INTERVAL.toNanos();
-        this.idleNanos = Math.max(pollNanos, DEFAULT_IDLE_INTERVAL.toNanos());
-        this.electionNanos = DEFAULT_ELECTION_INTERVAL.toNanos();
-        this.spacingNanos = Math.max(pollNanos, batchSpacing.toNanos());
+        this.spacingNanos = Math.max(POLL_INTERVAL.toNanos(), batchSpacing.toNanos());
         this.thread = new Thread(this::run, "switchboard-sequencer");
         this.thread.setDaemon(true);
     }
@@ -125,7 +119,7 @@ public final class Sequencer implements AutoCloseable {
                 if (!leading) {
                     leading = tryLead(connection);
                     if (!leading) {
-                        pause(electionNanos);
+                        pause(ELECTION_INTERVAL.toNanos());
                         continue;
                     }
                     events.info("sequencer_leading");
@@ -167,8 +161,7 @@ public final class Sequencer implements AutoCloseable {
                     sent = rs.getInt(1);
                 }
                 long took = System.nanoTime() - started;
-                pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, pollNanos, idleNanos,
-                        spacingNanos) - took);
+                pause(nextBatchAfter(sent > 0, took, started - lastWork >= idleAfterNanos, spacingNanos) - took);
                 if (sent > 0) {
                     lastWork = started;
                 }
@@ -177,12 +170,12 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** How long after a batch's start the next one starts, in nanoseconds; see the class comment. */
-    static long nextBatchAfter(boolean foundWork, long took, boolean idle, long pollNanos, long idleNanos,
-                               long spacingNanos) {
+    static long nextBatchAfter(boolean foundWork, long took, boolean idle, long spacingNanos) {
+        long pollNanos = POLL_INTERVAL.toNanos();
         if (foundWork) {
             return Math.min(Math.max(pollNanos, BUSY_SHARE_FACTOR * took), spacingNanos);
         }
-        return idle ? idleNanos : pollNanos;
+        return idle ? IDLE_INTERVAL.toNanos() : pollNanos;
     }
 
     private static boolean tryLead(Connection connection) throws SQLException {

@@ -13,26 +13,26 @@ class SequencerPacingTest {
 
     @Test
     void emptyPollIsFollowedByTheNextPollWhileEventsFlow() {
-        assertEquals(POLL, Sequencer.nextBatchAfter(false, MS / 10, false, POLL, IDLE, MAX));
+        assertEquals(POLL, Sequencer.nextBatchAfter(false, MS / 10, false, MAX));
     }
 
     @Test
     void emptyPollAfterAnIdleSpellWaitsTheIdleInterval() {
-        assertEquals(IDLE, Sequencer.nextBatchAfter(false, MS / 10, true, POLL, IDLE, MAX));
+        assertEquals(IDLE, Sequencer.nextBatchAfter(false, MS / 10, true, MAX));
     }
 
     @Test
     void batchThatFoundWorkIsFollowedAfterFourTimesItsDuration() {
-        assertEquals(4 * MS, Sequencer.nextBatchAfter(true, MS, false, POLL, IDLE, MAX));
+        assertEquals(4 * MS, Sequencer.nextBatchAfter(true, MS, false, MAX));
     }
 
     @Test
     void quickBatchIsFollowedNoSoonerThanOnePoll() {
-        assertEquals(POLL, Sequencer.nextBatchAfter(true, MS / 10, true, POLL, IDLE, MAX));
+        assertEquals(POLL, Sequencer.nextBatchAfter(true, MS / 10, true, MAX));
     }
 
     @Test
     void slowBatchIsFollowedWithinTheMaximumPacing() {
-        assertEquals(MAX, Sequencer.nextBatchAfter(true, 3 * MS, false, POLL, IDLE, MAX));
+        assertEquals(MAX, Sequencer.nextBatchAfter(true, 3 * MS, false, MAX));
     }
 }
