@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.config.DatabaseUrl;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -115,12 +116,17 @@ public final class Database {
      * them with a PostgreSQL advisory lock. Touches nothing outside its schema.
      */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure()
-                .dataSource(dataSource)
+        migrations().dataSource(dataSource).load().migrate();
+    }
+
+    /**
+     * Flyway set up for schema {@code realtime} (its migrations, its schema, its history table), without a data
+     * source: what {@link #migrate} runs, and what an upgrade test starts from when it stops at an older version.
+     */
+    public static FluentConfiguration migrations() {
+        return Flyway.configure()
                 .locations("classpath:db/migration")
                 .schemas("realtime")
-                .table("flyway_schema_history")
-                .load()
-                .migrate();
+                .table("flyway_schema_history");
     }
 }

@@ -1,8 +1,8 @@
 package dev.switchboard.testing;
 
 import dev.switchboard.config.DatabaseUrl;
+import dev.switchboard.db.Database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,11 +60,7 @@ public final class TestDatabases {
 
     /** Migrates schema {@code realtime} of the database at {@code url} to {@code target}, or the latest when null. */
     public static void migrate(DatabaseUrl url, String target) {
-        var config = Flyway.configure()
-                .dataSource(url.jdbcUrl(), url.user(), url.password())
-                .locations("classpath:db/migration")
-                .schemas("realtime")
-                .table("flyway_schema_history");
+        var config = Database.migrations().dataSource(url.jdbcUrl(), url.user(), url.password());
         if (target != null) {
             config.target(target);
         }
