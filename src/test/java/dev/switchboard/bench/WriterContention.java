@@ -49,11 +49,10 @@ public final class WriterContention {
         /** One more statement that does nothing: what the extra round trip of any notify call costs by itself. */
         ROUND_TRIP("a second statement, SELECT 1", "after", "SELECT 1"),
         /**
-         * The app INSERTs a second row of its own message shape (one index, no checks): what any second row in the
-         * app's transaction costs, however small.
+         * The app runs its own INSERT twice (one index, no checks): what any second row in the app's transaction
+         * costs, however small.
          */
-        SECOND_ROW("a second row of the app's", "after",
-                "INSERT INTO bench_messages (conversation_id, body) VALUES (?, ?)"),
+        SECOND_ROW("a second row of the app's", "after", APP_TX_INSERT),
         /**
          * The app writes a second row shaped like an event (the same columns, defaults, checks and indexes as
          * {@code realtime.events}) into a table of its own, and nothing else: what keeping the event in a table in
